@@ -16,7 +16,8 @@
 
 import { parseArgs } from "node:util";
 import { type AssetResult, ensureAssets } from "../lib/data/assets.ts";
-import { dataDir } from "../lib/data/paths.ts";
+import { dataDir, REPO_ROOT } from "../lib/data/paths.ts";
+import { writeKernelSpec } from "../tools/jupyter_env.ts";
 
 const USAGE = `Usage: deno task setup [--mirror DIR] [--force]
 
@@ -106,9 +107,14 @@ async function main(): Promise<void> {
     }) in ${seconds} s`,
   );
 
-  // ---- Jupyter kernelspec step: reserved for the lead (not written yet). ----
-  // It will install the project-local Deno kernel spec after the data step.
-  // ---- end of kernelspec step ----
+  // The project-local Deno kernel spec (nothing is written to $HOME): the
+  // notebooks' runner and JupyterLab find it through JUPYTER_PATH.
+  const spec = await writeKernelSpec();
+  console.log(
+    `kernel     ${
+      spec.replace(`${REPO_ROOT}/`, "")
+    }  (deno ${Deno.version.deno})`,
+  );
 }
 
 if (import.meta.main) await main();
