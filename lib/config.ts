@@ -199,11 +199,12 @@ export interface ExperimentConfig {
 }
 
 /** A partial config: what an experiment changes from its base. */
-export type ConfigDelta = {
-  [K in keyof ExperimentConfig]?: ExperimentConfig[K] extends
-    Record<string, unknown> ? Partial<ExperimentConfig[K]>
-    : ExperimentConfig[K];
-};
+export interface ConfigDelta {
+  data?: Partial<DataConfig>;
+  model?: Partial<ModelConfig>;
+  train?: Partial<TrainConfig>;
+  backend?: BackendName;
+}
 
 /** The upstream pipeline: lower → contractions → letters → spaces → stopwords. */
 export const UPSTREAM_CLEANING: readonly CleaningStep[] = [

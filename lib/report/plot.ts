@@ -850,3 +850,80 @@ export function experimentSummary(
   ].join("\n");
   return chartFromPanels(title, [panel], text);
 }
+
+// ---------------------------------------------------------------------------
+// (e) Series curves
+
+/** One experiment's runs for {@link seriesCurves}. */
+export interface SeriesCurve {
+  /** Legend label, e.g. "07 pack + init + fb". */
+  label: string;
+  /** Panel this experiment is drawn in, e.g. "Keras" or "PyTorch port". */
+  group: string;
+  /** Histories of the experiment's seeds. */
+  histories: readonly (readonly EpochRecord[])[];
+}
+
+/**
+ * Mean validation accuracy per epoch of many experiments, one line each
+ * (mean over the seeds still training at that epoch), one panel per group.
+ * Throws on an empty list or an experiment without any history.
+ */
+export function seriesCurves(
+  curves: readonly SeriesCurve[],
+  options: { title?: string; width?: number; height?: number } = {},
+): Chart {
+  requireNonEmpty("seriesCurves", "curves", curves.length);
+  const title = options.title ??
+    "Validation accuracy per epoch, every experiment";
+  const groups = [...new Set(curves.map((c) => c.group))];
+  const textLines = [title];
+  const panels = groups.map((group) => {
+    const points: { epoch: number; value: number; label: string }[] = [];
+    for (const c of curves.filter((x) => x.group === group)) {
+      if (
+        c.histories.length === 0 || c.histories.every((h) => h.length === 0)
+      ) {
+        throw new Error(`seriesCurves(): "${c.label}" has no history`);
+      }
+      const byEpoch = new Map<number, number[]>();
+      for (const h of c.histories) {
+        for (const e of h) {
+          const at = byEpoch.get(e.epoch);
+          if (at) at.push(e.valAccuracy);
+          else byEpoch.set(e.epoch, [e.valAccuracy]);
+        }
+      }
+      for (const [epoch, values] of [...byEpoch].sort((a, b) => a[0] - b[0])) {
+        points.push({ epoch, value: meanSd(values).mean, label: c.label });
+      }
+      const last = points.at(-1)!;
+      textLines.push(
+        `  ${group} · ${c.label}: ${fixed(last.value)} at epoch ${last.epoch}`,
+      );
+    }
+    return renderPanel({
+      title: `${group}`,
+      width: options.width ?? 480,
+      height: options.height ?? 320,
+      marginLeft: 48,
+      x: { label: "epoch", labelAnchor: "right", labelArrow: "none" },
+      y: { label: "validation accuracy", domain: [0, 1], labelArrow: "none" },
+      color: { legend: true, scheme: "tableau10" },
+      marks: [
+        Plot.gridY(),
+        Plot.gridX(),
+        Plot.line(points, {
+          x: "epoch",
+          y: "value",
+          z: "label",
+          stroke: "label",
+          strokeWidth: 1.8,
+        }),
+      ],
+    });
+  });
+  const note =
+    "Each line: mean over seeds of the validation accuracy after each epoch (seeds that stopped early drop out of the mean).";
+  return chartFromPanels(title, panels, [...textLines, note].join("\n"), note);
+}
