@@ -49,7 +49,9 @@ export function upstreamRun(id: string): UpstreamRun {
   const run = RUNS.get(id);
   if (!run) {
     throw new RangeError(
-      `Unknown upstream run "${id}": expected one of ${[...RUNS.keys()].join(", ")}`,
+      `Unknown upstream run "${id}": expected one of ${
+        [...RUNS.keys()].join(", ")
+      }`,
     );
   }
   return run;
