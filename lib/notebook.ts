@@ -318,13 +318,26 @@ function describe(m: MeanSd, digits = 3): string {
 }
 
 /**
- * Whether two sets of seeds differ by more than their spread: |Δmean| >
- * 2·max(sd, 1/298) (one validation article is 1/298 of accuracy).
+ * Compares two sets of seeds: "gain"/"loss" when |Δmean| > 2·max(sd, 1/298)
+ * (one validation article is 1/298 of accuracy), "noise" when within that,
+ * and "unknown" when either side has a single seed (no spread to judge by).
  */
-export function clearlyDifferent(a: MeanSd, b: MeanSd): boolean {
-  const noise = Math.max(a.sd || 0, b.sd || 0, 1 / 298);
-  return Math.abs(a.mean - b.mean) > 2 * noise;
+export function compareSeeds(
+  before: MeanSd,
+  after: MeanSd,
+): "gain" | "loss" | "noise" | "unknown" {
+  if (before.n < 2 || after.n < 2) return "unknown";
+  const noise = Math.max(before.sd, after.sd, 1 / 298);
+  if (Math.abs(after.mean - before.mean) <= 2 * noise) return "noise";
+  return after.mean > before.mean ? "gain" : "loss";
 }
+
+const VERDICT = {
+  gain: "a clear gain",
+  loss: "a clear loss",
+  noise: "within the seed-to-seed spread",
+  unknown: "one seed only, so no spread to judge it by",
+} as const;
 
 /** The stored runs of another experiment in the same mode and seeds (for comparisons). */
 export async function storedRuns(
@@ -365,9 +378,7 @@ export async function conclusion(
     const baseRuns = await storedRuns(exp.base, settings);
     if (baseRuns.length > 0) {
       const b = accuracyStats(baseRuns);
-      const verdict = clearlyDifferent(s.final, b.final)
-        ? (s.final.mean > b.final.mean ? "a clear gain" : "a clear loss")
-        : "within the seed-to-seed spread";
+      const verdict = VERDICT[compareSeeds(b.final, s.final)];
       lines.push(
         `Against ${exp.base} (${describe(b.final)} final, ${
           describe(b.best)
@@ -522,7 +533,7 @@ export function showSeriesChart(rows: readonly SeriesRow[]): HtmlOutput {
 export function showSeriesCurves(rows: readonly SeriesRow[]): HtmlOutput {
   return seriesCurves(
     rows.filter((r) => r.runs.length > 0).map(({ exp, runs }) => ({
-      label: `${exp.number}`,
+      label: `${exp.number} ${exp.title.split(":")[0]}`,
       group: exp.config.model.output === "doubleSoftmax" ||
           exp.config.model.biasVectors === 2
         ? "PyTorch port (04–13)"
@@ -602,9 +613,7 @@ export function showLessons(rows: readonly SeriesRow[]): HtmlOutput {
       from: sa,
       to: sb,
       delta: sb.mean - sa.mean,
-      verdict: clearlyDifferent(sa, sb)
-        ? (sb.mean > sa.mean ? "clear gain" : "clear loss")
-        : "within seed noise",
+      verdict: VERDICT[compareSeeds(sa, sb)],
       upstream: ua !== null && ub !== null ? ub - ua : null,
     }];
   });
@@ -620,7 +629,7 @@ export function showLessons(rows: readonly SeriesRow[]): HtmlOutput {
     title:
       "What each toggle did (final validation accuracy, mean ± sd over seeds)",
     note:
-      "verdict: |Δ mean| > 2 × max(sd, 1/298) is called clear, else within seed noise. Upstream Δ compares its single runs, which differed by up to 0.08 between identical configs.",
+      "verdict: |Δ mean| > 2 × max(sd, 1/298) is called clear, else within the seed-to-seed spread (needs 2+ seeds on both sides). Upstream Δ compares its single runs, which differed by up to 0.08 between identical configs.",
   });
 }
 

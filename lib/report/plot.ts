@@ -909,7 +909,7 @@ export function seriesCurves(
       marginLeft: 48,
       x: { label: "epoch", labelAnchor: "right", labelArrow: "none" },
       y: { label: "validation accuracy", domain: [0, 1], labelArrow: "none" },
-      color: { legend: true, scheme: "tableau10" },
+      color: { legend: true, type: "ordinal", scheme: "tableau10" },
       marks: [
         Plot.gridY(),
         Plot.gridX(),

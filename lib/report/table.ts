@@ -138,8 +138,16 @@ export function table<Row>(
   // HTML. Inline styles so the table looks the same in JupyterLab, in the
   // nbconvert export and in a bare page; overflow-x keeps wide tables from
   // pushing the page sideways.
+  // Numbers stay on one line; long text wraps instead of widening the table.
+  const longText = columns.map((_, j) =>
+    aligns[j] === "left" && texts.some((row) => row[j].length > 40)
+  );
   const cellStyle = (j: number) =>
-    `text-align:${aligns[j]};padding:2px 10px;white-space:nowrap`;
+    `text-align:${aligns[j]};padding:2px 10px;vertical-align:top;${
+      longText[j]
+        ? "white-space:normal;min-width:14em;max-width:34em"
+        : "white-space:nowrap"
+    }`;
   const head = columns.map((c, j) =>
     `<th style="${cellStyle(j)};border-bottom:1px solid #999">${
       escapeHtml(c.header)
