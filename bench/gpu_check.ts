@@ -56,7 +56,7 @@ interface Probe {
 }
 
 /** `steps` Adam steps on the first `rows` training rows, then logits of the first `rows` validation rows. */
-function probe(backend: BackendInfo): Probe {
+async function probe(backend: BackendInfo): Promise<Probe> {
   const engine = resolveEngine(exp.config.model.engine, backend.name);
   const model = new LstmClassifier(
     exp.config.model,
@@ -74,7 +74,7 @@ function probe(backend: BackendInfo): Probe {
   const labels = data.train.labels.subarray(0, rows);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const r = model.gradients(batch, labels, null);
+    const r = await model.gradients(batch, labels, null);
     adam.apply(r.grads);
     tf.dispose(r.grads);
     losses.push(r.loss);
@@ -85,7 +85,7 @@ function probe(backend: BackendInfo): Probe {
     batch: rows,
     timesteps: vt,
   }, null);
-  const logits = z.dataSync() as Float32Array;
+  const logits = await z.data() as Float32Array;
   z.dispose();
   adam.dispose();
   model.dispose();
@@ -134,7 +134,7 @@ console.log(
   }`,
 );
 
-const reference = probe(await initBackend("wasm"));
+const reference = await probe(await initBackend("wasm"));
 console.log(
   `reference: ${reference.backend.name}/${reference.engine}, losses ${
     reference.losses.map((l) => l.toFixed(5)).join(", ")
@@ -165,7 +165,7 @@ for (const name of candidates) {
     results.push({ backend: name, loaded: false, reason: info.fallback });
     continue;
   }
-  const p = probe(info);
+  const p = await probe(info);
   let maxLogit = 0;
   p.logits.forEach((
     v,

@@ -18,6 +18,20 @@
  *   deno run -A bench/lstm_op_bench.ts [--backend wasm] [--runs 5]
  *     [--no-ops] [--no-layers] [--no-parts]
  *
+ * `--real` instead measures a training step on the real data of experiment
+ * 01 (batches of 128 shuffled training rows), "before" against "after" in
+ * the same process, taking turns round by round so the machine's drift
+ * hits both alike:
+ * - before: projection products by tfjs matMul, dense [V, E] embedding
+ *   gradient (tf.variableGrads), Adam as tfjs ops;
+ * - after: our WebAssembly products next to the recurrence, row-sparse
+ *   embedding gradient, fused Adam kernel.
+ * It prints the parts of one step (median and min over `--runs` rounds), a
+ * whole step (gradients + Adam) and an epoch (10 training batches +
+ * validation of 298 rows at batch 256) per variant:
+ *
+ *   deno run -A bench/lstm_op_bench.ts --real [--runs 5] [--epochs 2]
+ *
  * @module
  */
 
@@ -33,6 +47,17 @@ import {
 } from "../lib/model/kernels/wasm_matmul.ts";
 import { seededRandom } from "../lib/model/kernels/_reference.ts";
 import { gatherRows } from "../lib/model/kernels/rows.ts";
+import {
+  gemmProbe,
+  gemmTNProbe,
+  projectedBackward,
+  projectedForward,
+} from "../lib/model/kernels/lstm_wasm.ts";
+import { Adam } from "../lib/model/adam.ts";
+import { LstmClassifier } from "../lib/model/classifier.ts";
+import { RandomState } from "../lib/data/random.ts";
+import { experiment } from "../lib/experiments.ts";
+import { prepareData } from "../lib/train/prepare.ts";
 
 const args = Deno.args;
 const flag = (name: string) => args.includes(`--${name}`);
@@ -51,6 +76,11 @@ console.log(
     info.fallback ? ` [${info.fallback}]` : ""
   }`,
 );
+
+if (flag("real")) {
+  await realBench();
+  Deno.exit(0);
+}
 
 // ---------------------------------------------------------------------------
 // Synthetic batch.
@@ -222,6 +252,30 @@ if (!flag("no-parts")) {
     part("dXu = dP·Wᵀ (fix off)", () => tf.matMul(dP, kernel, false, true), g);
     registerWasmMatMulFix();
   }
+  {
+    // Our kernels, called through their test probes: the times include
+    // copying the operands into WebAssembly memory and the result out
+    // (about 14 + 7 MB), which the LSTM op itself does not do.
+    const xuF = xu.dataSync() as Float32Array;
+    const dPF = dP.dataSync() as Float32Array;
+    const wF = kernel.dataSync() as Float32Array;
+    const wTF = tf.tidy(() => tf.transpose(kernel).dataSync()) as Float32Array;
+    part(
+      "ours: P = Xu·W (gemm, with copies)",
+      () => void gemmProbe(xuF, wF, U, E, 4 * H),
+      g,
+    );
+    part(
+      "ours: dW = Xuᵀ·dP (gemmTN, with copies)",
+      () => void gemmTNProbe(xuF, dPF, U, E, 4 * H),
+      g,
+    );
+    part(
+      "ours: dXu = dP·Wᵀ (gemm, with copies)",
+      () => void gemmProbe(dPF, wTF, U, 4 * H, E),
+      g,
+    );
+  }
   part("gather Xu = E[ids] (gatherRows)", () => gatherRows(emb, plan.keyIds));
   part(
     "gather Xu = E[ids] (tf.gather)",
@@ -359,4 +413,261 @@ if (!flag("no-layers")) {
     numTokens: B * short.T,
     numKeys: B * short.T,
   });
+}
+
+// ---------------------------------------------------------------------------
+// --real: before/after on experiment 01's data.
+
+async function realBench(): Promise<void> {
+  const config = experiment("01_post_padding").config;
+  const data = await prepareData(config.data);
+  const { train, val } = data;
+  const vocab = data.embeddingRows;
+  const bs = config.train.batchSize;
+  const t = train.timesteps;
+  const order = new RandomState(1).permutation(train.rows);
+  const batches = Array.from(
+    { length: Math.ceil(train.rows / bs) },
+    (_, b) => {
+      const rows = order.subarray(b * bs, (b + 1) * bs);
+      const ids = new Int32Array(rows.length * t);
+      const labels = new Int32Array(rows.length);
+      rows.forEach((r, i) => {
+        ids.set(train.ids.subarray(r * t, (r + 1) * t), i * t);
+        labels[i] = train.labels[r];
+      });
+      return { ids, labels, batch: rows.length };
+    },
+  );
+  const first = batches[0];
+  const plan = packBatch(first.ids, first.batch, t, {
+    masked: true,
+    vocabSize: vocab,
+  });
+  console.log(
+    `experiment 01: vocab ${vocab} rows, train ${train.rows} rows in ` +
+      `${batches.length} batches, T = ${t}; batch 0: ${plan.numTokens} ` +
+      `tokens, ${plan.numKeys} distinct ids`,
+  );
+
+  const variants = {
+    before: {
+      projection: "tfjs" as const,
+      embeddingGradient: "dense" as const,
+      adam: "ops" as const,
+    },
+    after: {
+      projection: "kernels" as const,
+      embeddingGradient: "rowSparse" as const,
+      adam: "fused" as const,
+    },
+  };
+  type Name = keyof typeof variants;
+  const models = {} as Record<Name, { model: LstmClassifier; adam: Adam }>;
+  for (const name of ["before", "after"] as Name[]) {
+    const model = new LstmClassifier(
+      config.model,
+      vocab,
+      data.labels.length,
+      new RandomState(7),
+      "fused",
+      { projection: variants[name].projection },
+    );
+    const adam = new Adam(model.variables, {
+      implementation: variants[name].adam,
+    });
+    models[name] = { model, adam };
+  }
+
+  const times: Record<string, number[]> = {};
+  let warmUp = true; // round 0 is not recorded
+  const rec = (label: string, fn: () => void) => {
+    const t0 = performance.now();
+    fn();
+    if (!warmUp) (times[label] ??= []).push(performance.now() - t0);
+  };
+  const sync = (x: tf.Tensor) =>
+    tf.tidy(() => tf.slice(tf.reshape(x, [-1]), [0], [1]).dataSync());
+
+  // Parts of one step, at batch 0's shapes.
+  const { model } = models.after;
+  const [emb, kernel, recurrent, bias] = model.variables;
+  const u = plan.numKeys;
+  const kernelF = (kernel.dataSync() as Float32Array).slice();
+  const biasF = (bias.dataSync() as Float32Array).slice();
+  const recF = (recurrent.dataSync() as Float32Array).slice();
+  const dh = new Float32Array(plan.numActive * H).fill(0.01);
+  const dP = tf.randomUniform([u, 4 * H]) as tf.Tensor2D;
+  const gradDense = tf.randomUniform([vocab, E], -1e-3, 1e-3) as tf.Tensor2D;
+  const gradRows = tf.randomUniform([u, E], -1e-3, 1e-3) as tf.Tensor2D;
+  const partAdam = {
+    ops: new Adam([emb as tf.Variable], { implementation: "ops" }),
+    fused: new Adam([emb as tf.Variable], { implementation: "fused" }),
+  };
+  for (let round = 0; round <= RUNS; round++) {
+    warmUp = round === 0;
+    let xu: tf.Tensor2D | null = null;
+    rec("gather Xu = E[ids] (both)", () => {
+      xu = gatherRows(emb as tf.Tensor2D, plan.keyIds);
+      sync(xu);
+    });
+    const xuF = (xu!.dataSync() as Float32Array).slice();
+    rec("before: P = Xu·W + b (tfjs)", () => {
+      const p = tf.fused.matMul({ a: xu!, b: kernel as tf.Tensor2D, bias });
+      sync(p);
+      p.dispose();
+    });
+    rec("before: dW = Xuᵀ·dP (tfjs)", () => {
+      const g = tf.matMul(xu!, dP, true, false);
+      sync(g);
+      g.dispose();
+    });
+    rec("before: dXu = dP·Wᵀ (tfjs)", () => {
+      const g = tf.matMul(dP, kernel as tf.Tensor2D, false, true);
+      sync(g);
+      g.dispose();
+    });
+    rec("before: dense dE scatter [V, E]", () => {
+      const g = tf.tidy(() =>
+        tf.scatterND(tf.tensor2d(plan.keyIds, [u, 1], "int32"), xu!, [
+          vocab,
+          E,
+        ])
+      );
+      sync(g);
+      g.dispose();
+    });
+    const projData = tf.tidy(() =>
+      tf.fused.matMul({ a: xu!, b: kernel as tf.Tensor2D, bias }).dataSync()
+    ) as Float32Array;
+    let saved: ReturnType<typeof fusedForward>["saved"] = null;
+    rec("recurrence forward (fused, both)", () => {
+      saved = fusedForward({
+        plan,
+        proj: projData,
+        recurrent: recF,
+        hidden: H,
+        hard: false,
+        train: true,
+      }).saved;
+    });
+    rec("recurrence backward (fused, both)", () => {
+      fusedBackward({
+        plan,
+        saved: saved!,
+        recurrent: recF,
+        hidden: H,
+        hard: false,
+        dhSorted: dh,
+      });
+    });
+    let psaved: ReturnType<typeof projectedForward>["saved"] = null;
+    rec("after: P in wasm + recurrence forward", () => {
+      psaved = projectedForward({
+        plan,
+        rows: xuF,
+        mask: null,
+        embed: E,
+        kernel: kernelF,
+        bias: biasF,
+        recurrent: recF,
+        hidden: H,
+        hard: false,
+        train: true,
+      }).saved;
+    });
+    rec("after: recurrence bwd + dW, dXu, db in wasm", () => {
+      projectedBackward({
+        plan,
+        saved: psaved!,
+        rowsMask: null,
+        embed: E,
+        kernel: kernelF,
+        recurrent: recF,
+        hidden: H,
+        hard: false,
+        dhSorted: dh,
+      });
+    });
+    rec("before: Adam, tfjs ops, dense gradient", () => {
+      partAdam.ops.apply([gradDense]);
+      sync(emb);
+    });
+    rec("after: Adam, fused, row-sparse gradient", () => {
+      partAdam.fused.apply([{ rows: plan.keyIds, values: gradRows }]);
+      sync(emb);
+    });
+    tf.dispose(xu!);
+  }
+  tf.dispose([dP, gradDense, gradRows]);
+  partAdam.ops.dispose();
+  partAdam.fused.dispose();
+  console.log(
+    `\nparts of one step (batch 0; median / min of ${RUNS} rounds after ` +
+      `a warm-up; Adam over the ${vocab} × ${E} embedding only):`,
+  );
+  printTimes(times);
+
+  // Whole steps and epochs, the two variants taking turns.
+  const stepTimes: Record<string, number[]> = {};
+  const epochTimes: Record<string, number[]> = {};
+  const epochs = Number(option("epochs", "2"));
+  for (let round = 0; round <= epochs; round++) {
+    for (
+      const name of (round % 2 === 0 ? ["before", "after"] : [
+        "after",
+        "before",
+      ]) as Name[]
+    ) {
+      const { model, adam } = models[name];
+      const e0 = performance.now();
+      for (const b of batches) {
+        const s0 = performance.now();
+        const step = await model.gradients(
+          { ids: b.ids, batch: b.batch, timesteps: t },
+          b.labels,
+          null,
+          { embeddingGradient: variants[name].embeddingGradient },
+        );
+        const s1 = performance.now();
+        adam.apply(step.grads);
+        tf.dispose(step.grads);
+        sync(model.variables[0]);
+        const s2 = performance.now();
+        if (round > 0 && b.batch === bs) {
+          (stepTimes[`${name}: gradients (op + dense + loss)`] ??= []).push(
+            s1 - s0,
+          );
+          (stepTimes[`${name}: Adam`] ??= []).push(s2 - s1);
+          (stepTimes[`${name}: step total`] ??= []).push(s2 - s0);
+        }
+      }
+      const e1 = performance.now();
+      await model.evaluate(val.ids, val.rows, val.timesteps, val.labels, 256);
+      const e2 = performance.now();
+      if (round > 0) {
+        (epochTimes[`${name}: ${batches.length} training batches`] ??= [])
+          .push(e1 - e0);
+        (epochTimes[`${name}: validation (${val.rows} rows, batch 256)`] ??= [])
+          .push(e2 - e1);
+        (epochTimes[`${name}: epoch`] ??= []).push(e2 - e0);
+      }
+    }
+  }
+  console.log(
+    `\ntraining step, full batches of ${bs} (median / min over ` +
+      `${epochs} epochs after a warm-up epoch):`,
+  );
+  printTimes(stepTimes);
+  console.log(`\nepoch (median / min of ${epochs}):`);
+  printTimes(epochTimes);
+}
+
+function printTimes(times: Record<string, number[]>): void {
+  for (const [label, ms] of Object.entries(times)) {
+    console.log(
+      `  ${label.padEnd(48)} ${median(ms).toFixed(1).padStart(8)} ms ` +
+        `(min ${Math.min(...ms).toFixed(1).padStart(7)})`,
+    );
+  }
 }

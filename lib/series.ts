@@ -136,7 +136,6 @@ export async function trainOrLoad(
       epochs: config.train.epochs,
       patience: config.train.patience,
     }, { onLine: options.onLine });
-    const pending: Promise<void>[] = [];
     const record = await trainRun({
       experiment: exp.id,
       config,
@@ -145,12 +144,9 @@ export async function trainOrLoad(
       runsRoot: settings.runsRoot,
       data: options.data,
       callbacks: {
-        onEpochEnd: (epoch) => {
-          pending.push(progress.update(epoch));
-        },
+        onEpochEnd: (epoch) => progress.update(epoch),
       },
     });
-    await Promise.all(pending);
     await progress.finish(record.stopMessage);
     out.push(record);
   }

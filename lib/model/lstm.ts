@@ -12,9 +12,12 @@
  *    embedding row, so it is computed once per distinct id of the batch
  *    (once per distinct (row, id) with a dropout mask, since x_t is then
  *    scaled by the row's mask): Xu = gather(E, ids) [U, E], P = Xu·W + b
- *    [U, 4H], one tfjs matMul on the backend. Each token reads its row of P.
- *    On the real data this is ~7 000 keys for ~27 000 tokens per batch of
- *    128; all padding tokens of an unmasked batch share one key.
+ *    [U, 4H], one matrix product. Each token reads its row of P. On the
+ *    real data this is ~7 000 keys for ~27 000 tokens per batch of 128; all
+ *    padding tokens of an unmasked batch share one key. The product runs in
+ *    our WebAssembly relaxed-SIMD kernels next to the fused recurrence on
+ *    the cpu and wasm backends (`projection: "kernels"`, the default there:
+ *    P never leaves WebAssembly memory), else as a tfjs matMul.
  * 3. Recurrence (`engine`): `"fused"` runs the whole time loop in one call
  *    into our WebAssembly SIMD module on CPU memory; `"ops"` issues tfjs ops
  *    per step and stays on the backend's device.
@@ -22,9 +25,14 @@
  * Backward (tf.customGrad): the engine returns dP [U, 4H] (the per-token
  * gradients of the pre-activations summed by key, O(tokens·4H)) and dU. Then
  * dW = Xuᵀ·dP, dXu = dP·Wᵀ and db = Σ dP are single products over the U keys
- * (identical to the per-token sums up to float summation order), and the
- * embedding gradient is dense [V, E] with only the U gathered rows written
- * (a scatter-sum, no O(V·tokens) work).
+ * (identical to the per-token sums up to float summation order), in our
+ * kernels or as tfjs matMuls like the forward product.
+ *
+ * Two entry points: {@link lstmLastStateFromRows} takes the gathered rows Xu
+ * and returns dL/dXu [U, E] (what a training step wants: a row-sparse
+ * embedding gradient); {@link lstmLastState} takes the embedding matrix and
+ * gives the dense [V, E] gradient (the U rows scattered into zeros), as
+ * tfjs optimisers expect.
  *
  * Semantics match Keras/tfjs-layers `LSTM` (return_sequences = false) after
  * `Embedding(mask_zero = True)` when `masked`, and PyTorch's `nn.LSTM` with
@@ -39,8 +47,11 @@
  *   FMA.
  * - A training batch keeps ~1.5 KiB per token (H = 64) in the kernels'
  *   32-bit WebAssembly memory: at most ≈ 2.7 M tokens per batch.
- * - The embedding gradient is dense [V, E], as tfjs optimisers expect;
- *   writing it costs ~40 ms per batch at 23 000 × 500 on wasm.
+ * - {@link lstmLastState}'s embedding gradient is dense [V, E]; writing it
+ *   costs ~40–170 ms per batch at 23 000 × 500 on wasm (measured). Use
+ *   {@link lstmLastStateFromRows} to get the rows' gradient instead.
+ * - Projection `"kernels"` copies the gathered rows into WebAssembly memory
+ *   padded to a multiple of 16 columns (~4 KiB per key at E = 500).
  * - The first fused call in a process spends ~15 ms warming the kernels up
  *   (so V8 runs them optimised), and its batch pays for fresh memory pages.
  * - No second-order gradients (the backward is not itself differentiable).
@@ -54,6 +65,8 @@ import type { RecurrenceEngine } from "./kernels/recurrence.ts";
 import { fusedRecurrence } from "./kernels/recurrence_fused.ts";
 import { opsRecurrence } from "./kernels/recurrence_ops.ts";
 import { gatherRows } from "./kernels/rows.ts";
+import { projectedBackward, projectedForward } from "./kernels/lstm_wasm.ts";
+import { DIRECT_BACKENDS, floatViews } from "./kernels/storage.ts";
 
 /** Trainable weights the op reads. Gate order everywhere: i, f, c (g), o. */
 export interface LstmInputs {
@@ -108,6 +121,14 @@ export interface LstmOptions {
    * Use {@link resolveEngine} to map the config's `"auto"`.
    */
   engine: "fused" | "ops";
+  /**
+   * Where the three projection products run: `"kernels"`, our WebAssembly
+   * relaxed-SIMD matrix kernels next to the fused recurrence (cpu and wasm
+   * backends only); `"tfjs"`, the backend's matMul (fastest on the native
+   * tensorflow backend; the only choice on webgpu). `"auto"` (the default)
+   * takes the kernels for engine `"fused"` on cpu and wasm, tfjs otherwise.
+   */
+  projection?: "auto" | "kernels" | "tfjs";
 }
 
 const ENGINES: Record<LstmOptions["engine"], RecurrenceEngine> = {
@@ -168,36 +189,110 @@ function unsort(
 }
 
 /**
- * Runs embedding lookup + LSTM over a batch and returns each row's last
- * hidden state, [batch, H] (see the module doc for semantics and method).
+ * Packs a batch for the op (see `kernels/packing.ts`): sorted rows, per-step
+ * sizes and one projection key per distinct id (per distinct (row, id) when
+ * the batch has an input dropout mask). `plan.keyIds` are the embedding rows
+ * the batch reads, in key order: gather them to call
+ * {@link lstmLastStateFromRows}.
  *
- * Differentiable with respect to `embeddings`, `kernel`, `recurrentKernel`
- * and `bias` (the embedding gradient is dense [V, E], non-zero only in the
- * rows the batch uses). Works on every tfjs backend with engine `"ops"`;
- * engine `"fused"` needs synchronous reads (not webgpu).
- *
- * Throws a RangeError/TypeError naming the input and the expected shape for
- * inconsistent weights, and naming row and step for ids outside [0, V).
+ * Throws naming row and step for ids outside [0, vocab).
  */
-export function lstmLastState(
-  w: LstmInputs,
-  b: LstmBatch,
-  opts: LstmOptions,
-): tf.Tensor2D {
-  checkShape("embeddings", w.embeddings, [-1, -1]);
-  const [vocab, embed] = w.embeddings.shape;
-  checkShape("recurrentKernel", w.recurrentKernel, [-1, -1]);
-  const h = w.recurrentKernel.shape[0];
-  checkShape("recurrentKernel", w.recurrentKernel, [h, 4 * h]);
-  checkShape("kernel", w.kernel, [embed, 4 * h]);
-  checkShape("bias", w.bias, [4 * h]);
+export function planBatch(b: LstmBatch, vocab: number): PackedBatch {
   if (typeof b.masked !== "boolean") {
     throw new TypeError(
       `LstmBatch.masked must be true or false: current value is ${b.masked}`,
     );
   }
+  return packBatch(b.ids, b.batch, b.timesteps, {
+    masked: b.masked,
+    vocabSize: vocab,
+    perRowKeys: (b.inputDropoutMask ?? null) !== null,
+  });
+}
+
+/** Weights of {@link lstmLastStateFromRows}: the embedding rows, not the matrix. */
+export interface LstmRowInputs {
+  /**
+   * Embedding rows of the plan's keys, [numKeys, E]: row k is
+   * `embeddings[plan.keyIds[k]]`.
+   */
+  rows: tf.Tensor2D;
+  /** Input kernel W [E, 4H]. */
+  kernel: tf.Tensor2D;
+  /** Recurrent kernel U [H, 4H]. */
+  recurrentKernel: tf.Tensor2D;
+  /** Bias [4H]. */
+  bias: tf.Tensor1D;
+}
+
+/**
+ * Whether the projection products run in our WebAssembly kernels
+ * (`LstmOptions.projection`): `"auto"` picks them for engine `"fused"` on
+ * the cpu and wasm backends, whose tensors our code can read in place.
+ */
+export function resolveProjection(
+  projection: LstmOptions["projection"],
+  engine: LstmOptions["engine"],
+  backendName: string = tf.getBackend(),
+): "kernels" | "tfjs" {
+  const value = projection ?? "auto";
+  if (value === "kernels" || value === "tfjs") return value;
+  if (value !== "auto") {
+    throw new RangeError(
+      `LSTM option "projection" must be "auto", "kernels" or "tfjs": ` +
+        `current value is ${JSON.stringify(value)}`,
+    );
+  }
+  return engine === "fused" && DIRECT_BACKENDS.includes(backendName)
+    ? "kernels"
+    : "tfjs";
+}
+
+/**
+ * The op on gathered embedding rows: the packed LSTM over a batch planned by
+ * {@link planBatch}, given `rows` = the embedding rows of its keys. Returns
+ * each row's last hidden state, [batch, H] (semantics as
+ * {@link lstmLastState}).
+ *
+ * Differentiable with respect to `rows` (dL/drows [numKeys, E]: one
+ * gradient row per key, the dropout mask applied; a training step can turn
+ * it into a row-sparse embedding gradient with `plan.keyIds`), `kernel`,
+ * `recurrentKernel` and `bias`.
+ *
+ * With projection `"kernels"` (engine `"fused"`, cpu or wasm), the rows are
+ * read in place and P = X·W + b, dX = dP·Wᵀ, dW = Xᵀ·dP and db = Σ dP run
+ * in our WebAssembly module next to the recurrence (`projectedForward` in
+ * kernels/lstm_wasm.ts); otherwise they are tfjs matMuls on the backend.
+ */
+export function lstmLastStateFromRows(
+  w: LstmRowInputs,
+  b: LstmBatch,
+  plan: PackedBatch,
+  opts: LstmOptions,
+): tf.Tensor2D {
+  checkShape("rows", w.rows, [plan.numKeys, -1]);
+  const embed = w.rows.shape[1];
+  checkShape("recurrentKernel", w.recurrentKernel, [-1, -1]);
+  const h = w.recurrentKernel.shape[0];
+  checkShape("recurrentKernel", w.recurrentKernel, [h, 4 * h]);
+  checkShape("kernel", w.kernel, [embed, 4 * h]);
+  checkShape("bias", w.bias, [4 * h]);
+  if (plan.batch !== b.batch || plan.timesteps !== b.timesteps) {
+    throw new RangeError(
+      `LSTM: the plan is for a batch of ${plan.batch} × ${plan.timesteps}; ` +
+        `this batch is ${b.batch} × ${b.timesteps}`,
+    );
+  }
   const mask = b.inputDropoutMask ?? null;
-  if (mask !== null) checkShape("inputDropoutMask", mask, [b.batch, embed]);
+  if (mask !== null) {
+    checkShape("inputDropoutMask", mask, [b.batch, embed]);
+    if (plan.keyRows === null) {
+      throw new RangeError(
+        "LSTM: a batch with an inputDropoutMask needs a plan with per-row " +
+          "keys (planBatch with the mask set)",
+      );
+    }
+  }
   const engine = ENGINES[opts.engine];
   if (engine === undefined) {
     throw new RangeError(
@@ -215,31 +310,78 @@ export function lstmLastState(
         `current value is ${JSON.stringify(opts.recurrentActivation)}`,
     );
   }
-  const plan = packBatch(b.ids, b.batch, b.timesteps, {
-    masked: b.masked,
-    vocabSize: vocab,
-    perRowKeys: mask !== null,
-  });
+  const projection = resolveProjection(opts.projection, opts.engine);
+  if (projection === "kernels" && !DIRECT_BACKENDS.includes(tf.getBackend())) {
+    throw new Error(
+      `LSTM projection "kernels" reads tensors in place, which the ` +
+        `"${tf.getBackend()}" backend does not allow: use "auto" or "tfjs"`,
+    );
+  }
   const hard = opts.recurrentActivation === "hardSigmoid";
   // Inside customGrad's forward the tape is paused, so ask now.
   const train = tf.engine().isTapeOn();
 
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [emb, kernel, recurrent, bias] = args as tf.Tensor2D[];
+    const [rows, kernel, recurrent, bias] = args as tf.Tensor2D[];
     const save = args[4] as tf.GradSaveFunc;
     if (plan.numActive === 0) {
       return {
         value: tf.zeros([b.batch, h]) as tf.Tensor2D,
         gradFunc: () =>
-          [emb, kernel, recurrent, bias].map((t) => tf.zerosLike(t)),
+          [rows, kernel, recurrent, bias].map((t) => tf.zerosLike(t)),
       };
     }
-    let x = gatherRows(emb, plan.keyIds);
-    let maskRows: tf.Tensor2D | null = null;
-    if (mask !== null) {
-      maskRows = gatherRows(mask, plan.keyRows!);
-      x = tf.mul(x, maskRows);
+    const maskRows = mask !== null ? gatherRows(mask, plan.keyRows!) : null;
+    if (projection === "kernels") {
+      const inputs = [rows, kernel, bias, recurrent];
+      if (maskRows !== null) inputs.push(maskRows);
+      const views = floatViews(inputs);
+      // Small weights and the mask are copied (the backward needs them);
+      // the rows are copied into WebAssembly memory by the call itself.
+      const kernelF = views[1].slice(), recurrentF = views[3].slice();
+      const maskF = maskRows !== null ? views[4].slice() : null;
+      const f = projectedForward({
+        plan,
+        rows: views[0],
+        mask: maskF,
+        embed,
+        kernel: kernelF,
+        bias: views[2],
+        recurrent: recurrentF,
+        hidden: h,
+        hard,
+        train,
+      });
+      const hSorted = tf.tensor2d(f.hSorted, [plan.numActive, h]);
+      const value = unsort(hSorted, plan, h);
+      const gradFunc = (dy: tf.Tensor2D): tf.Tensor[] => {
+        if (f.saved === null) {
+          throw new Error(
+            "LSTM backward called for a forward run without a gradient tape",
+          );
+        }
+        const dySorted = tf.gather(dy, tf.tensor1d(plan.order, "int32"));
+        const g = projectedBackward({
+          plan,
+          saved: f.saved,
+          rowsMask: maskF,
+          embed,
+          kernel: kernelF,
+          recurrent: recurrentF,
+          hidden: h,
+          hard,
+          dhSorted: floatViews([dySorted])[0],
+        });
+        return [
+          tf.tensor2d(g.dRows, [plan.numKeys, embed]),
+          tf.tensor2d(g.dKernel, [embed, 4 * h]),
+          tf.tensor2d(g.dRecurrent, [h, 4 * h]),
+          tf.tensor1d(g.dBias),
+        ];
+      };
+      return { value, gradFunc };
     }
+    const x = maskRows !== null ? tf.mul(rows, maskRows) : rows;
     const proj = tf.fused.matMul({ a: x, b: kernel, bias }) as tf.Tensor2D;
     const rec = engine({ plan, proj, recurrent, hard, train });
     const value = unsort(rec.hSorted, plan, h);
@@ -255,14 +397,76 @@ export function lstmLastState(
       const dX = tf.matMul(dProj, kernelS, false, true);
       const dBias = tf.sum(dProj, 0);
       const dRows = maskS ? tf.mul(dX, maskS) : dX;
-      const dEmb = tf.scatterND(
-        tf.tensor2d(plan.keyIds, [plan.numKeys, 1], "int32"),
-        dRows,
-        [vocab, embed],
-      );
-      return [dEmb, dKernel, dRecurrent, dBias];
+      return [dRows, dKernel, dRecurrent, dBias];
     };
     return { value, gradFunc };
   });
-  return op(w.embeddings, w.kernel, w.recurrentKernel, w.bias) as tf.Tensor2D;
+  return op(w.rows, w.kernel, w.recurrentKernel, w.bias) as tf.Tensor2D;
+}
+
+/**
+ * `embeddings[rows]` as a differentiable op whose gradient is the dense
+ * [V, E] matrix with the `dRows` summed into their rows (scatter-add; no
+ * O(V × rows) work). Rows must be valid (the plan checked them).
+ */
+function gatherRowsDense(
+  embeddings: tf.Tensor2D,
+  rows: Int32Array,
+): tf.Tensor2D {
+  const [vocab, embed] = embeddings.shape;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const emb = args[0] as tf.Tensor2D;
+    return {
+      value: gatherRows(emb, rows),
+      gradFunc: (dRows: tf.Tensor) => [
+        tf.scatterND(
+          tf.tensor2d(rows, [rows.length, 1], "int32"),
+          dRows,
+          [vocab, embed],
+        ),
+      ],
+    };
+  });
+  return op(embeddings) as tf.Tensor2D;
+}
+
+/**
+ * Runs embedding lookup + LSTM over a batch and returns each row's last
+ * hidden state, [batch, H] (see the module doc for semantics and method):
+ * {@link planBatch}, the keys' embedding rows, {@link lstmLastStateFromRows}.
+ *
+ * Differentiable with respect to `embeddings`, `kernel`, `recurrentKernel`
+ * and `bias` (the embedding gradient is dense [V, E], non-zero only in the
+ * rows the batch uses; a training step that wants it row-sparse calls the
+ * two parts itself, as `LstmClassifier.gradients` does). Works on every
+ * tfjs backend with engine `"ops"`; engine `"fused"` needs synchronous reads
+ * (not webgpu).
+ *
+ * Throws a RangeError/TypeError naming the input and the expected shape for
+ * inconsistent weights, and naming row and step for ids outside [0, V).
+ */
+export function lstmLastState(
+  w: LstmInputs,
+  b: LstmBatch,
+  opts: LstmOptions,
+): tf.Tensor2D {
+  checkShape("embeddings", w.embeddings, [-1, -1]);
+  const [vocab, embed] = w.embeddings.shape;
+  const mask = b.inputDropoutMask ?? null;
+  if (mask !== null) checkShape("inputDropoutMask", mask, [b.batch, embed]);
+  const plan = planBatch(b, vocab);
+  return tf.tidy(() => {
+    const rows = gatherRowsDense(w.embeddings, plan.keyIds);
+    return lstmLastStateFromRows(
+      {
+        rows,
+        kernel: w.kernel,
+        recurrentKernel: w.recurrentKernel,
+        bias: w.bias,
+      },
+      b,
+      plan,
+      opts,
+    );
+  });
 }

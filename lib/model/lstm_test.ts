@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { initBackend, probeWebGpu } from "./backend.ts";
-import { lstmLastState, type LstmOptions, resolveEngine } from "./lstm.ts";
+import {
+  lstmLastState,
+  lstmLastStateFromRows,
+  type LstmOptions,
+  planBatch,
+  resolveEngine,
+  resolveProjection,
+} from "./lstm.ts";
+import { gatherRows } from "./kernels/rows.ts";
 import {
   finiteDifference,
   type ParamName,
@@ -322,20 +330,33 @@ async function compareWithLayers(
       const info = await initBackend(backend as "cpu");
       assert.equal(info.name, backend, info.fallback);
       const w = makeWeights(c, 100 + k);
-      const opts = (engine: "fused" | "ops"): LstmOptions => ({
-        recurrentActivation: c.hard ? "hardSigmoid" : "sigmoid",
-        engine,
-      });
-      const engines = backend === "webgpu"
-        ? ["ops"] as const
-        : ["fused", "ops"] as const;
+      // Engine fused with both projection paths (our WebAssembly products
+      // and tfjs matMul), and engine ops.
+      const variants: [string, LstmOptions["engine"], "kernels" | "tfjs"][] =
+        backend === "webgpu" ? [["ops", "ops", "tfjs"]] : [
+          ["fused/kernels", "fused", "kernels"],
+          ["fused/tfjs", "fused", "tfjs"],
+          ["ops", "ops", "tfjs"],
+        ];
       const results: Result[] = [];
-      for (const e of engines) results.push(await ours(c, w, opts(e)));
+      for (const [, engine, projection] of variants) {
+        results.push(
+          await ours(c, w, {
+            recurrentActivation: c.hard ? "hardSigmoid" : "sigmoid",
+            engine,
+            projection,
+          }),
+        );
+      }
       results.forEach((r, i) =>
-        assertClose(r, ref, `${backend}/${engines[i]}`)
+        assertClose(r, ref, `${backend}/${variants[i][0]}`)
       );
-      if (results.length === 2) {
-        assertClose(results[0], results[1], `${backend}: fused vs ops`);
+      for (let i = 1; i < results.length; i++) {
+        assertClose(
+          results[0],
+          results[i],
+          `${backend}: ${variants[0][0]} vs ${variants[i][0]}`,
+        );
       }
       // The gradients are not all zero (the comparison would be vacuous).
       for (const g of ref.grads) assert.ok(g.some((v) => v !== 0));
@@ -394,7 +415,7 @@ Deno.test(
   },
 );
 
-Deno.test("lstmLastState() gradients match float64 finite differences (both engines)", async () => {
+Deno.test("lstmLastState() gradients match float64 finite differences (both engines, both projection paths)", async () => {
   await initBackend("cpu");
   const rnd = seededRandom(21);
   const V = 9, E = 4, H = 3, B = 3, T = 5;
@@ -415,7 +436,12 @@ Deno.test("lstmLastState() gradients match float64 finite differences (both engi
   };
   const lossWeights = Float64Array.from({ length: B * H }, () => rnd() * 2 - 1);
   const ref = referenceLstm(c);
-  for (const engine of ["fused", "ops"] as const) {
+  const variants = [
+    ["fused", "kernels"],
+    ["fused", "tfjs"],
+    ["ops", "tfjs"],
+  ] as const;
+  for (const [engine, projection] of variants) {
     const emb = tf.variable(
       tf.tensor2d(Float32Array.from(c.embeddings), [V, E]),
     );
@@ -432,7 +458,7 @@ Deno.test("lstmLastState() gradients match float64 finite differences (both engi
       const h = lstmLastState(
         { embeddings: emb, kernel, recurrentKernel: recurrent, bias },
         { ids: c.ids, batch: B, timesteps: T, masked: true },
-        { recurrentActivation: "sigmoid", engine },
+        { recurrentActivation: "sigmoid", engine, projection },
       );
       out = h.dataSync() as Float32Array;
       return tf.sum(tf.mul(h, wl)) as tf.Scalar;
@@ -440,7 +466,7 @@ Deno.test("lstmLastState() gradients match float64 finite differences (both engi
     for (let i = 0; i < ref.length; i++) {
       assert.ok(
         Math.abs(out[i] - ref[i]) < 1e-6,
-        `${engine}: h[${i}] ${out[i]} vs ${ref[i]}`,
+        `${engine}/${projection}: h[${i}] ${out[i]} vs ${ref[i]}`,
       );
     }
     const pairs: [ParamName, tf.Variable][] = [
@@ -455,7 +481,8 @@ Deno.test("lstmLastState() gradients match float64 finite differences (both engi
         const fd = finiteDifference(c, lossWeights, param, i);
         assert.ok(
           Math.abs(g[i] - fd) < 2e-6,
-          `${engine}: d${param}[${i}] = ${g[i]}, finite difference ${fd}`,
+          `${engine}/${projection}: d${param}[${i}] = ${g[i]}, ` +
+            `finite difference ${fd}`,
         );
       }
     }
@@ -476,16 +503,30 @@ Deno.test("lstmLastState() gradients match float64 finite differences (both engi
   }
 });
 
-Deno.test("lstmLastState() leaks no tensors over forward + backward (cpu and wasm, both engines)", async () => {
+Deno.test("lstmLastState() leaks no tensors over forward + backward (cpu and wasm, both engines, both projections)", async () => {
   for (const backend of ["cpu", "wasm"] as const) {
     await initBackend(backend);
     const c = buildCases()[5]; // dropout, masked
-    for (const engine of ["fused", "ops"] as const) {
+    const variants = [
+      ["fused", "kernels"],
+      ["fused", "tfjs"],
+      ["ops", "tfjs"],
+    ] as const;
+    for (const [engine, projection] of variants) {
       const w = makeWeights(c, 7);
-      await ours(c, w, { recurrentActivation: "sigmoid", engine }); // warm up
+      const opts: LstmOptions = {
+        recurrentActivation: "sigmoid",
+        engine,
+        projection,
+      };
+      await ours(c, w, opts); // warm up
       const before = tf.memory().numTensors;
-      await ours(c, w, { recurrentActivation: "sigmoid", engine });
-      assert.equal(tf.memory().numTensors, before, `${backend}/${engine}`);
+      await ours(c, w, opts);
+      assert.equal(
+        tf.memory().numTensors,
+        before,
+        `${backend}/${engine}/${projection}`,
+      );
       disposeWeights(w);
     }
   }
@@ -597,4 +638,93 @@ Deno.test("resolveEngine() keeps explicit engines and maps auto by backend", () 
   assert.equal(resolveEngine("auto", "cpu"), "fused");
   assert.equal(resolveEngine("auto", "tensorflow"), "fused");
   assert.equal(resolveEngine("auto", "webgpu"), "ops");
+});
+
+Deno.test("resolveProjection() takes our kernels only for engine fused on cpu and wasm", () => {
+  assert.equal(resolveProjection("auto", "fused", "wasm"), "kernels");
+  assert.equal(resolveProjection(undefined, "fused", "cpu"), "kernels");
+  assert.equal(resolveProjection("auto", "fused", "tensorflow"), "tfjs");
+  assert.equal(resolveProjection("auto", "ops", "wasm"), "tfjs");
+  assert.equal(resolveProjection("tfjs", "fused", "wasm"), "tfjs");
+  assert.throws(
+    () => resolveProjection("gpu" as "tfjs", "fused", "wasm"),
+    /"projection" must be "auto", "kernels" or "tfjs"/,
+  );
+});
+
+Deno.test("lstmLastStateFromRows(): the rows' gradient, summed per id, is the dense embedding gradient (dropout mask, both projections, cpu and wasm)", async () => {
+  for (const backend of ["cpu", "wasm"] as const) {
+    await initBackend(backend);
+    const c = buildCases()[5]; // dropout, masked: keys per (row, id)
+    const w = makeWeights(c, 12);
+    const ids = Int32Array.from(c.ids.flat());
+    const batch = {
+      ids,
+      batch: c.batch,
+      timesteps: c.timesteps,
+      masked: true,
+      inputDropoutMask: w.dropout,
+    };
+    for (const projection of ["kernels", "tfjs"] as const) {
+      const opts: LstmOptions = {
+        recurrentActivation: "sigmoid",
+        engine: "fused",
+        projection,
+      };
+      const dense = tf.variableGrads(() =>
+        tf.sum(tf.mul(
+          lstmLastState(
+            {
+              embeddings: w.emb,
+              kernel: w.kernel,
+              recurrentKernel: w.recurrent,
+              bias: w.bias,
+            },
+            batch,
+            opts,
+          ),
+          w.weights,
+        )) as tf.Scalar, [w.emb]);
+      const plan = planBatch(batch, c.vocab);
+      assert.ok(plan.keyRows !== null, "per-row keys with a mask");
+      const rows = gatherRows(w.emb, plan.keyIds);
+      const sparse = tf.engine().gradients(
+        () =>
+          tf.sum(tf.mul(
+            lstmLastStateFromRows(
+              {
+                rows,
+                kernel: w.kernel,
+                recurrentKernel: w.recurrent,
+                bias: w.bias,
+              },
+              batch,
+              plan,
+              opts,
+            ),
+            w.weights,
+          )) as tf.Scalar,
+        [rows],
+      );
+      const dRows = sparse.grads[0].dataSync();
+      const summed = new Float32Array(c.vocab * c.embed);
+      plan.keyIds.forEach((id, k) => {
+        for (let e = 0; e < c.embed; e++) {
+          summed[id * c.embed + e] += dRows[k * c.embed + e];
+        }
+      });
+      const want = dense.grads[w.emb.name].dataSync();
+      const d = maxAbsDiff(summed, want as Float32Array);
+      assert.ok(d <= 1e-6, `${backend}/${projection}: off by ${d}`);
+      assert.ok(plan.keyIds.length > new Set(plan.keyIds).size, "repeats");
+      tf.dispose([
+        dense.value,
+        ...Object.values(dense.grads),
+        rows,
+        sparse.value,
+        ...sparse.grads,
+      ]);
+    }
+    disposeWeights(w);
+  }
 });

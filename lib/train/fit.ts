@@ -37,7 +37,10 @@ export interface LabelledSequences {
 /** Hooks into the loop; all optional. */
 export interface FitCallbacks {
   /** After every epoch (validation included). Throwing aborts the fit (the checkpoint is already written). */
-  onEpochEnd?: (record: EpochRecord, state: EarlyStoppingState) => void;
+  onEpochEnd?: (
+    record: EpochRecord,
+    state: EarlyStoppingState,
+  ) => void | Promise<void>;
   /** After every training batch: 1-based batch number, batches per epoch, batch loss. */
   onBatchEnd?: (batch: number, batches: number, loss: number) => void;
 }
@@ -133,7 +136,7 @@ export async function fit(
       }
     }
 
-    let lastGood = model.getWeights();
+    let lastGood = await model.getWeights();
     let lastGoodEpoch = startEpoch;
     const finish = (
       stopReason: StopReason,
@@ -188,7 +191,7 @@ export async function fit(
           labels[i] = train.labels[r];
         }
         const mask = dropout > 0 ? dropoutMask(rng, n, e, dropout) : null;
-        const step = model.gradients(
+        const step = await model.gradients(
           { ids, batch: n, timesteps: t },
           labels,
           mask,
@@ -213,7 +216,7 @@ export async function fit(
         correct += step.correct;
         callbacks.onBatchEnd?.(b + 1, batches, step.loss);
       }
-      const ev = model.evaluate(
+      const ev = await model.evaluate(
         val.ids,
         val.rows,
         val.timesteps,
@@ -242,12 +245,12 @@ export async function fit(
       const step = earlyStoppingStep(es, epoch, record.valLoss);
       es = step.state;
       if (step.improved && config.restoreBestWeights) {
-        bestWeights = model.getWeights();
+        bestWeights = await model.getWeights();
       }
-      lastGood = model.getWeights();
+      lastGood = await model.getWeights();
       lastGoodEpoch = epoch;
       if (opts.checkpointDir) {
-        const st = adam.getState();
+        const st = await adam.getState();
         const arrays: [string, Float32Array][] = [];
         model.variableNames.forEach((n, i) => {
           arrays.push([`w:${n}`, lastGood[i]]);
@@ -269,7 +272,7 @@ export async function fit(
           },
         );
       }
-      callbacks.onEpochEnd?.(record, { ...es });
+      await callbacks.onEpochEnd?.(record, { ...es });
       if (step.stop) {
         return finish(
           "earlyStopping",

@@ -62,7 +62,7 @@ Deno.test("fit() returns a history, learns, and is deterministic for a seed", as
     a.history.map(({ seconds: _, ...h }) => h),
     b.history.map(({ seconds: _, ...h }) => h),
   );
-  assert.deepEqual(runA.getWeights(), runB.getWeights());
+  assert.deepEqual(await runA.getWeights(), await runB.getWeights());
   runA.dispose();
   runB.dispose();
 });
@@ -115,7 +115,7 @@ Deno.test("fit() resumed from a checkpoint ends with the same numbers as an unin
     const strip = (h: typeof full.history) =>
       h.map(({ seconds: _, ...x }) => x);
     assert.deepEqual(strip(resumed.history), strip(full.history));
-    assert.deepEqual(second.getWeights(), straight.getWeights());
+    assert.deepEqual(await second.getWeights(), await straight.getWeights());
     straight.dispose();
     second.dispose();
   } finally {
@@ -132,9 +132,9 @@ Deno.test("fit() stops on a non-finite loss and keeps the last good weights", as
     config: CONFIG.train,
     rng: new RandomState(3),
     callbacks: {
-      onEpochEnd: (r) => {
+      onEpochEnd: async (r) => {
         if (r.epoch === 2) {
-          good = m.getWeights();
+          good = await m.getWeights();
           // Corrupt the dense kernel: the next batch's loss is NaN.
           m.setWeights(
             good.map((w, i) =>
@@ -154,7 +154,7 @@ Deno.test("fit() stops on a non-finite loss and keeps the last good weights", as
   );
   assert.equal(result.weightsEpoch, 2);
   assert.equal(result.history.length, 2);
-  assert.deepEqual(m.getWeights(), good);
+  assert.deepEqual(await m.getWeights(), good);
   m.dispose();
 });
 
@@ -172,7 +172,13 @@ Deno.test("fit() restores the best epoch's weights only when asked", async () =>
   const best = r.history.reduce((b, h) => (h.valLoss < b.valLoss ? h : b));
   assert.equal(r.bestEpoch, best.epoch);
   assert.equal(r.weightsEpoch, best.epoch);
-  const ev = m.evaluate(val.ids, val.rows, val.timesteps, val.labels, 256);
+  const ev = await m.evaluate(
+    val.ids,
+    val.rows,
+    val.timesteps,
+    val.labels,
+    256,
+  );
   assert.ok(Math.abs(ev.lossSum / val.rows - best.valLoss) < 1e-5);
   m.dispose();
 });

@@ -106,7 +106,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunRecord> {
 
     const tPred = performance.now();
     const bs = config.train.predictBatchSize;
-    const val = model.evaluate(
+    const val = await model.evaluate(
       data.val.ids,
       data.val.rows,
       data.val.timesteps,
@@ -116,7 +116,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunRecord> {
     const k = data.labels.length;
     const confusion = Array.from({ length: k }, () => new Array(k).fill(0));
     data.val.labels.forEach((y, i) => confusion[y][val.predictions[i]]++);
-    const test = model.evaluate(
+    const test = await model.evaluate(
       data.test.ids,
       data.test.rows,
       data.test.timesteps,

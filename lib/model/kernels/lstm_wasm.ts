@@ -12,8 +12,21 @@
  * ("spilled") and copied back by the backward, so interleaved calls stay
  * correct and the usual forward → backward sequence copies nothing.
  *
+ * Two entry points per direction:
+ * - {@link fusedForward} / {@link fusedBackward} take the input projection
+ *   P = x·W + b per key, computed by the caller (with tfjs' matMul), and
+ *   return dL/dP;
+ * - {@link projectedForward} / {@link projectedBackward} take the embedding
+ *   rows of the keys and W, b themselves and compute the three projection
+ *   products in this module's relaxed-SIMD matrix kernels (`gemm`,
+ *   `gemmTN`): P = X·W + b, then dX = dP·Wᵀ, dW = Xᵀ·dP and db = Σ dP. X
+ *   and P stay in WebAssembly memory from the forward to the backward; only
+ *   the rows come in and dX, dW, db go out. Each product is one matrix
+ *   product over all keys of the batch (its distinct ids).
+ *
  * Memory is 32-bit: one call can use at most 4 GiB, about 1.5 KiB per packed
- * token at H = 64 during training (≈ 2.7 M tokens).
+ * token at H = 64 during training (≈ 2.7 M tokens), plus ~4 KiB per key
+ * (E = 500) on the projected path.
  *
  * @module
  */
@@ -97,10 +110,21 @@ export interface FusedSaved {
    * [N, Hp].
    */
   spilled:
-    | { gates: Float32Array; hPrev: Float32Array; cPrev: Float32Array }
+    | {
+      gates: Float32Array;
+      hPrev: Float32Array;
+      cPrev: Float32Array;
+      /** Projected path: the masked input rows X [numKeys, Ep]. */
+      x: Float32Array | null;
+    }
     | null;
   /** Set when the backward has run (it overwrites the saved gates). */
   consumed: boolean;
+  /**
+   * Projected path only: padded embedding width Ep (E rounded up to 16)
+   * of the rows X [numKeys, Ep] kept for dW = Xᵀ·dP; 0 otherwise.
+   */
+  readonly paddedEmbed: number;
 }
 
 /** Where a resident forward's buffers sit in memory. */
@@ -113,6 +137,9 @@ interface Resident {
   gates: number;
   hs: number;
   cs: number;
+  /** Projected path: X [numKeys, Ep]; 0 otherwise. */
+  x: number;
+  numKeys: number;
 }
 
 /** The training forward whose activations are still in memory, if any. */
@@ -121,12 +148,13 @@ let resident: Resident | null = null;
 /** Copies the resident activations out to JS arrays and frees the memory. */
 function spill(): void {
   if (resident === null) return;
-  const { saved, gates, hs, cs } = resident;
+  const { saved, gates, hs, cs, x, numKeys } = resident;
   const n = saved.numTokens, hp = saved.paddedHidden;
   saved.spilled = {
     gates: arena.f32(gates, n * 4 * hp).slice(),
     hPrev: arena.f32(hs, n * hp).slice(),
     cPrev: arena.f32(cs, n * hp).slice(),
+    x: x === 0 ? null : arena.f32(x, numKeys * saved.paddedEmbed).slice(),
   };
   resident = null;
 }
@@ -178,8 +206,50 @@ function warmUp(): void {
       });
       fusedForward({ plan, proj, recurrent, hidden: h, hard, train: false });
     }
+    const e = 24;
+    const rows = new Float32Array(plan.numKeys * e).fill(0.01);
+    const kernel = new Float32Array(e * 4 * h).fill(0.01);
+    const bias = new Float32Array(4 * h);
+    const f = projectedForward({
+      plan,
+      rows,
+      mask: null,
+      embed: e,
+      kernel,
+      bias,
+      recurrent,
+      hidden: h,
+      hard: false,
+      train: true,
+    });
+    projectedBackward({
+      plan,
+      saved: f.saved!,
+      rowsMask: null,
+      embed: e,
+      kernel,
+      recurrent,
+      hidden: h,
+      hard: false,
+      dhSorted,
+    });
+  }
+  // The matrix kernels run few, long loops per call: they need more calls
+  // (measured: ~50 at k = 256) before V8 optimises them. ~5 ms.
+  begin();
+  const k = 256, n = 64, m = 16;
+  const a = allocZeros(k * m), b = allocZeros(k * n);
+  const strips = arena.alloc(k * n * 4), c = allocZeros(m * n);
+  for (let i = 0; i < MATRIX_WARM_UP_CALLS; i++) {
+    wasm.packStrips(b, strips, k, n);
+    wasm.gemm(a, strips, c, 2, k, n, 0);
+    wasm.gemmTN(a, b, c, m, k, n);
+    wasm.colSums(b, c, k, n);
+    wasm.transpose(b, a, 16, 16);
   }
 }
+
+const MATRIX_WARM_UP_CALLS = 80;
 
 const WARM_UP_CALLS = 5;
 
@@ -210,6 +280,13 @@ function putF32(src: Float32Array): number {
   return ptr;
 }
 
+/** Zero-filled floats. */
+function allocZeros(length: number): number {
+  const ptr = arena.alloc(length * 4);
+  arena.f32(ptr, length).fill(0);
+  return ptr;
+}
+
 /** Recurrent kernel [H, 4H] → interleaved, padded [Hp, 4Hp] in memory. */
 function putRecurrent(recurrent: Float32Array, h: number, hp: number): number {
   const raw = putF32(recurrent);
@@ -217,6 +294,113 @@ function putRecurrent(recurrent: Float32Array, h: number, hp: number): number {
   arena.f32(uk, hp * 4 * hp).fill(0);
   wasm.packGates(raw, uk, h, h, hp);
   return uk;
+}
+
+/** Embedding width padded to the matrix kernels' column block of 16. */
+export function paddedEmbed(e: number): number {
+  return Math.max(16, Math.ceil(e / 16) * 16);
+}
+
+/** Input kernel W [E, 4H] → interleaved gate columns, [Ep, G], pad rows 0. */
+function putInputKernel(
+  kernel: Float32Array,
+  e: number,
+  ep: number,
+  h: number,
+  hp: number,
+): number {
+  const raw = putF32(kernel);
+  const w = allocZeros(ep * 4 * hp);
+  wasm.packGates(raw, w, e, h, hp);
+  return w;
+}
+
+/**
+ * Runs the forward recurrence from a projection already in memory (`proj`,
+ * interleaved [numKeys, G]) after `bs` and `keys` were put. Returns the final
+ * states and, when training, makes this forward the resident one.
+ */
+function runForward(
+  plan: PackedBatch,
+  bs: number,
+  keys: number,
+  proj: number,
+  recurrent: Float32Array,
+  h: number,
+  hard: boolean,
+  train: boolean,
+  x: { ptr: number; paddedEmbed: number },
+): { hSorted: Float32Array; saved: FusedSaved | null } {
+  const hp = paddedHidden(h);
+  const g = 4 * hp;
+  const n0 = plan.numActive;
+  const nTok = plan.numTokens;
+  const uk = putRecurrent(recurrent, h, hp);
+  const stateRows = train ? nTok : 2 * n0;
+  const hs = arena.alloc(stateRows * hp * 4);
+  const cs = arena.alloc(stateRows * hp * 4);
+  const gates = train ? arena.alloc(nTok * g * 4) : 0;
+  const hFin = arena.alloc(n0 * hp * 4);
+  wasm.forward(
+    plan.steps,
+    bs,
+    keys,
+    proj,
+    uk,
+    hp,
+    hard ? 1 : 0,
+    train ? 1 : 0,
+    gates,
+    hs,
+    cs,
+    hFin,
+  );
+  const hSorted = new Float32Array(n0 * h);
+  const fin = arena.f32(hFin, n0 * hp);
+  for (let s = 0; s < n0; s++) {
+    hSorted.set(fin.subarray(s * hp, s * hp + h), s * h);
+  }
+  let saved: FusedSaved | null = null;
+  if (train) {
+    saved = {
+      numTokens: nTok,
+      paddedHidden: hp,
+      paddedEmbed: x.paddedEmbed,
+      spilled: null,
+      consumed: false,
+    };
+    resident = {
+      saved,
+      top: arena.top,
+      bs,
+      keys,
+      gates,
+      hs,
+      cs,
+      x: x.ptr,
+      numKeys: plan.numKeys,
+    };
+  }
+  return { hSorted, saved };
+}
+
+function emptyForward(
+  train: boolean,
+  hp: number,
+  ep: number,
+): { hSorted: Float32Array; saved: FusedSaved | null } {
+  return {
+    hSorted: new Float32Array(0),
+    saved: train
+      ? {
+        numTokens: 0,
+        paddedHidden: hp,
+        paddedEmbed: ep,
+        spilled: null,
+        consumed: false,
+      }
+      : null,
+  };
 }
 
 /**
@@ -232,65 +416,117 @@ export function fusedForward(
   warmUp();
   const { plan, hidden: h } = args;
   const hp = paddedHidden(h);
-  const g = 4 * hp;
-  const n0 = plan.numActive;
-  const nTok = plan.numTokens;
   if (args.proj.length !== plan.numKeys * 4 * h) {
     throw new RangeError(
       `fused LSTM: projection has ${args.proj.length} values, expected ` +
         `${plan.numKeys} keys × ${4 * h}`,
     );
   }
-  if (n0 === 0) {
-    return {
-      hSorted: new Float32Array(0),
-      saved: args.train
-        ? { numTokens: 0, paddedHidden: hp, spilled: null, consumed: false }
-        : null,
-    };
-  }
+  if (plan.numActive === 0) return emptyForward(args.train, hp, 0);
   begin();
   const bs = putI32(plan.batchSizes);
   const keys = putI32(plan.keys);
   const rawProj = putF32(args.proj);
-  const proj = arena.alloc(plan.numKeys * g * 4);
+  const proj = arena.alloc(plan.numKeys * 4 * hp * 4);
   wasm.packGates(rawProj, proj, plan.numKeys, h, hp);
-  const uk = putRecurrent(args.recurrent, h, hp);
-  const stateRows = args.train ? nTok : 2 * n0;
-  const hs = arena.alloc(stateRows * hp * 4);
-  const cs = arena.alloc(stateRows * hp * 4);
-  const gates = args.train ? arena.alloc(nTok * g * 4) : 0;
-  const hFin = arena.alloc(n0 * hp * 4);
-  wasm.forward(
-    plan.steps,
+  return runForward(
+    plan,
     bs,
     keys,
     proj,
-    uk,
-    hp,
-    args.hard ? 1 : 0,
-    args.train ? 1 : 0,
-    gates,
-    hs,
-    cs,
-    hFin,
+    args.recurrent,
+    h,
+    args.hard,
+    args.train,
+    { ptr: 0, paddedEmbed: 0 },
   );
-  const hSorted = new Float32Array(n0 * h);
-  const fin = arena.f32(hFin, n0 * hp);
-  for (let s = 0; s < n0; s++) {
-    hSorted.set(fin.subarray(s * hp, s * hp + h), s * h);
+}
+
+/** Inputs of {@link projectedForward}. */
+export interface ProjectedForwardArgs {
+  plan: PackedBatch;
+  /** Embedding rows of the keys, [numKeys, E] (row k = id `plan.keyIds[k]`). */
+  rows: Float32Array;
+  /**
+   * Optional input mask per key, [numKeys, E], multiplied into `rows`
+   * (the dropout mask of each key's batch row); null for none.
+   */
+  mask: Float32Array | null;
+  /** Embedding width E. */
+  embed: number;
+  /** Input kernel W [E, 4H], gate order i, f, g, o. */
+  kernel: Float32Array;
+  /** Bias [4H]. */
+  bias: Float32Array;
+  /** Recurrent kernel [H, 4H]. */
+  recurrent: Float32Array;
+  hidden: number;
+  hard: boolean;
+  train: boolean;
+}
+
+/**
+ * Projection and forward recurrence of a batch in one call: X = rows ⊙ mask
+ * ([numKeys, E], copied into memory padded to Ep columns), P = X·W + b by
+ * `gemm` directly in the interleaved gate layout, then the recurrence as in
+ * {@link fusedForward}. A training forward keeps X in memory for
+ * {@link projectedBackward}. Returns the final states as fusedForward does.
+ */
+export function projectedForward(
+  args: ProjectedForwardArgs,
+): { hSorted: Float32Array; saved: FusedSaved | null } {
+  warmUp();
+  const { plan, hidden: h, embed: e } = args;
+  const hp = paddedHidden(h);
+  const ep = paddedEmbed(e);
+  const u = plan.numKeys;
+  const expect = (name: string, a: Float32Array, n: number, what: string) => {
+    if (a.length !== n) {
+      throw new RangeError(
+        `fused LSTM: ${name} has ${a.length} values, expected ${what}`,
+      );
+    }
+  };
+  expect("rows", args.rows, u * e, `${u} keys × ${e}`);
+  if (args.mask) expect("mask", args.mask, u * e, `${u} keys × ${e}`);
+  expect("kernel", args.kernel, e * 4 * h, `${e} × ${4 * h}`);
+  expect("bias", args.bias, 4 * h, `${4 * h}`);
+  if (plan.numActive === 0) return emptyForward(args.train, hp, ep);
+  begin();
+  const bs = putI32(plan.batchSizes);
+  const keys = putI32(plan.keys);
+  const x = arena.alloc(u * ep * 4);
+  const xs = arena.f32(x, u * ep);
+  const { rows, mask } = args;
+  for (let k = 0; k < u; k++) {
+    const src = k * e, dst = k * ep;
+    if (mask === null) {
+      xs.set(rows.subarray(src, src + e), dst);
+    } else {
+      for (let j = 0; j < e; j++) xs[dst + j] = rows[src + j] * mask[src + j];
+    }
+    if (ep > e) xs.fill(0, dst + e, dst + ep);
   }
-  let saved: FusedSaved | null = null;
-  if (args.train) {
-    saved = {
-      numTokens: nTok,
-      paddedHidden: hp,
-      spilled: null,
-      consumed: false,
-    };
-    resident = { saved, top: arena.top, bs, keys, gates, hs, cs };
-  }
-  return { hSorted, saved };
+  const g = 4 * hp;
+  const w = putInputKernel(args.kernel, e, ep, h, hp);
+  const wStrips = arena.alloc(ep * g * 4);
+  wasm.packStrips(w, wStrips, ep, g);
+  const rawBias = putF32(args.bias);
+  const bias = arena.alloc(g * 4);
+  wasm.packGates(rawBias, bias, 1, h, hp);
+  const proj = arena.alloc(u * g * 4);
+  wasm.gemm(x, wStrips, proj, u, ep, g, bias);
+  return runForward(
+    plan,
+    bs,
+    keys,
+    proj,
+    args.recurrent,
+    h,
+    args.hard,
+    args.train,
+    { ptr: args.train ? x : 0, paddedEmbed: ep },
+  );
 }
 
 /** Inputs of {@link fusedBackward}. */
@@ -306,22 +542,18 @@ export interface FusedBackwardArgs {
 }
 
 /**
- * Backpropagation through time for a batch run by {@link fusedForward}.
- *
- * Returns dL/d(projection) summed per key, [numKeys, 4H] in tfjs gate layout,
- * and dL/d(recurrent kernel), [H, 4H].
+ * Backpropagation through time into memory: returns the pointers of dP
+ * (interleaved [numKeys, G], Σ dz per key), dUk ([Hp, G]) and, on the
+ * projected path, X ([numKeys, Ep], resident or put back from its spill).
  */
-export function fusedBackward(
+function runBackward(
   args: FusedBackwardArgs,
-): { dProj: Float32Array; dRecurrent: Float32Array } {
+): { dP: number; dUk: number; x: number } {
   const { plan, saved, hidden: h } = args;
   const hp = paddedHidden(h);
   const g = 4 * hp;
   const n0 = plan.numActive;
   const nTok = plan.numTokens;
-  const dProj = new Float32Array(plan.numKeys * 4 * h);
-  const dRecurrent = new Float32Array(h * 4 * h);
-  if (n0 === 0) return { dProj, dRecurrent };
   if (saved.consumed) {
     throw new Error("fused LSTM: the backward of this forward has already run");
   }
@@ -331,8 +563,9 @@ export function fusedBackward(
     );
   }
   let bs: number, keys: number, gates: number, hs: number, cs: number;
+  let x = 0;
   if (resident !== null && resident.saved === saved) {
-    ({ bs, keys, gates, hs, cs } = resident);
+    ({ bs, keys, gates, hs, cs, x } = resident);
     arena.top = resident.top;
     resident = null;
   } else {
@@ -345,6 +578,7 @@ export function fusedBackward(
     gates = putF32(saved.spilled.gates);
     hs = putF32(saved.spilled.hPrev);
     cs = putF32(saved.spilled.cPrev);
+    if (saved.spilled.x !== null) x = putF32(saved.spilled.x);
   }
   saved.consumed = true;
   saved.spilled = null;
@@ -358,10 +592,8 @@ export function fusedBackward(
     dhView.set(args.dhSorted.subarray(s * h, s * h + h), s * hp);
   }
   const dc = arena.alloc(n0 * hp * 4);
-  const dP = arena.alloc(plan.numKeys * g * 4);
-  arena.f32(dP, plan.numKeys * g).fill(0);
-  const dUk = arena.alloc(hp * g * 4);
-  arena.f32(dUk, hp * g).fill(0);
+  const dP = allocZeros(plan.numKeys * g);
+  const dUk = allocZeros(hp * g);
   wasm.backward(
     plan.steps,
     bs,
@@ -377,13 +609,216 @@ export function fusedBackward(
     dP,
     dUk,
   );
+  return { dP, dUk, x };
+}
+
+/** dUk [Hp, G] interleaved → dL/dU [H, 4H] in tfjs layout. */
+function takeRecurrentGrad(dUk: number, h: number, hp: number): Float32Array {
+  const out = arena.alloc(h * 4 * h * 4);
+  wasm.unpackGates(dUk, out, h, h, hp);
+  return arena.f32(out, h * 4 * h).slice();
+}
+
+/**
+ * Backpropagation through time for a batch run by {@link fusedForward}.
+ *
+ * Returns dL/d(projection) summed per key, [numKeys, 4H] in tfjs gate layout,
+ * and dL/d(recurrent kernel), [H, 4H].
+ */
+export function fusedBackward(
+  args: FusedBackwardArgs,
+): { dProj: Float32Array; dRecurrent: Float32Array } {
+  const { plan, hidden: h } = args;
+  const hp = paddedHidden(h);
+  if (plan.numActive === 0) {
+    return {
+      dProj: new Float32Array(plan.numKeys * 4 * h),
+      dRecurrent: new Float32Array(h * 4 * h),
+    };
+  }
+  const { dP, dUk } = runBackward(args);
   const outP = arena.alloc(plan.numKeys * 4 * h * 4);
   wasm.unpackGates(dP, outP, plan.numKeys, h, hp);
-  dProj.set(arena.f32(outP, plan.numKeys * 4 * h));
-  const outU = arena.alloc(h * 4 * h * 4);
-  wasm.unpackGates(dUk, outU, h, h, hp);
-  dRecurrent.set(arena.f32(outU, h * 4 * h));
-  return { dProj, dRecurrent };
+  const dProj = arena.f32(outP, plan.numKeys * 4 * h).slice();
+  return { dProj, dRecurrent: takeRecurrentGrad(dUk, h, hp) };
+}
+
+/** Inputs of {@link projectedBackward}. */
+export interface ProjectedBackwardArgs extends FusedBackwardArgs {
+  /** The forward's input mask [numKeys, E], or null (see below). */
+  rowsMask: Float32Array | null;
+  /** Embedding width E. */
+  embed: number;
+  /** Input kernel W [E, 4H] used in the forward. */
+  kernel: Float32Array;
+}
+
+/** Gradients {@link projectedBackward} returns (tfjs layouts). */
+export interface ProjectedGrads {
+  /**
+   * dL/d(rows) [numKeys, E]: dP·Wᵀ times the forward's mask, i.e. the
+   * gradient with respect to the unmasked embedding rows.
+   */
+  dRows: Float32Array;
+  /** dL/dW = Xᵀ·dP: [E, 4H]. */
+  dKernel: Float32Array;
+  /** dL/db = Σ dP over the keys: [4H]. */
+  dBias: Float32Array;
+  /** dL/dU: [H, 4H]. */
+  dRecurrent: Float32Array;
+}
+
+/**
+ * Backward of {@link projectedForward}: the recurrence backward gives dP
+ * [numKeys, G] in memory, then dX = dP·Wᵀ (`gemm` against the transposed,
+ * packed W), dW = Xᵀ·dP (`gemmTN` over all keys) and db = Σ dP
+ * (`colSums`), each one product over all keys.
+ */
+export function projectedBackward(args: ProjectedBackwardArgs): ProjectedGrads {
+  const { plan, saved, hidden: h, embed: e } = args;
+  const hp = paddedHidden(h);
+  const ep = paddedEmbed(e);
+  const g = 4 * hp;
+  const u = plan.numKeys;
+  if (plan.numActive === 0) {
+    return {
+      dRows: new Float32Array(u * e),
+      dKernel: new Float32Array(e * 4 * h),
+      dBias: new Float32Array(4 * h),
+      dRecurrent: new Float32Array(h * 4 * h),
+    };
+  }
+  if (saved.paddedEmbed !== ep) {
+    throw new Error(
+      "fused LSTM: projectedBackward needs the saved state of projectedForward",
+    );
+  }
+  const { dP, dUk, x } = runBackward(args);
+  const dRecurrent = takeRecurrentGrad(dUk, h, hp);
+  // dX = dP · Wᵀ: W [Ep, G] → Wᵀ [G, Ep] → strips.
+  const w = putInputKernel(args.kernel, e, ep, h, hp);
+  const wT = arena.alloc(g * ep * 4);
+  wasm.transpose(w, wT, ep, g);
+  const wTStrips = arena.alloc(g * ep * 4);
+  wasm.packStrips(wT, wTStrips, g, ep);
+  const dX = arena.alloc(u * ep * 4);
+  wasm.gemm(dP, wTStrips, dX, u, g, ep, 0);
+  const dRows = new Float32Array(u * e);
+  const dXs = arena.f32(dX, u * ep);
+  const mask = args.rowsMask;
+  for (let k = 0; k < u; k++) {
+    const src = k * ep, dst = k * e;
+    if (mask === null) {
+      dRows.set(dXs.subarray(src, src + e), dst);
+    } else {
+      for (let j = 0; j < e; j++) dRows[dst + j] = dXs[src + j] * mask[dst + j];
+    }
+  }
+  // dW = Xᵀ · dP over all keys, db = Σ dP.
+  const dW = allocZeros(ep * g);
+  wasm.gemmTN(x, dP, dW, ep, u, g);
+  const outW = arena.alloc(e * 4 * h * 4);
+  wasm.unpackGates(dW, outW, e, h, hp);
+  const dKernel = arena.f32(outW, e * 4 * h).slice();
+  const db = arena.alloc(g * 4);
+  wasm.colSums(dP, db, u, g);
+  const outB = arena.alloc(4 * h * 4);
+  wasm.unpackGates(db, outB, 1, h, hp);
+  const dBias = arena.f32(outB, 4 * h).slice();
+  return { dRows, dKernel, dBias, dRecurrent };
+}
+
+/**
+ * A · B (+ bias) with the module's `gemm` kernel, for tests and benchmarks:
+ * `a` [m, k], `b` [k, n], `bias` [n] or null, any sizes (n is padded to 16
+ * internally). Returns [m, n].
+ */
+export function gemmProbe(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  bias: Float32Array | null = null,
+): Float32Array {
+  checkProbe(a, m * k, "a");
+  checkProbe(b, k * n, "b");
+  begin();
+  const np = Math.ceil(n / 16) * 16;
+  const pa = putF32(a);
+  const pb = allocZeros(k * np);
+  const bv = arena.f32(pb, k * np);
+  for (let r = 0; r < k; r++) bv.set(b.subarray(r * n, r * n + n), r * np);
+  const strips = arena.alloc(k * np * 4);
+  wasm.packStrips(pb, strips, k, np);
+  let pBias = 0;
+  if (bias !== null) {
+    checkProbe(bias, n, "bias");
+    pBias = allocZeros(np);
+    arena.f32(pBias, n).set(bias);
+  }
+  const pc = arena.alloc(m * np * 4);
+  wasm.gemm(pa, strips, pc, m, k, np, pBias);
+  const c = arena.f32(pc, m * np);
+  const out = new Float32Array(m * n);
+  for (let r = 0; r < m; r++) out.set(c.subarray(r * np, r * np + n), r * n);
+  return out;
+}
+
+/**
+ * Aᵀ · B with the module's `gemmTN` kernel, for tests and benchmarks: `a`
+ * [k, m], `b` [k, n], any sizes (m padded to even, n to 16 internally).
+ * Returns [m, n].
+ */
+export function gemmTNProbe(
+  a: Float32Array,
+  b: Float32Array,
+  k: number,
+  m: number,
+  n: number,
+): Float32Array {
+  checkProbe(a, k * m, "a");
+  checkProbe(b, k * n, "b");
+  begin();
+  const mp = m + (m & 1);
+  const np = Math.ceil(n / 16) * 16;
+  const pa = allocZeros(k * mp);
+  const av = arena.f32(pa, k * mp);
+  for (let r = 0; r < k; r++) av.set(a.subarray(r * m, r * m + m), r * mp);
+  const pb = allocZeros(k * np);
+  const bv = arena.f32(pb, k * np);
+  for (let r = 0; r < k; r++) bv.set(b.subarray(r * n, r * n + n), r * np);
+  const pc = allocZeros(mp * np);
+  wasm.gemmTN(pa, pb, pc, mp, k, np);
+  const c = arena.f32(pc, mp * np);
+  const out = new Float32Array(m * n);
+  for (let r = 0; r < m; r++) out.set(c.subarray(r * np, r * np + n), r * n);
+  return out;
+}
+
+/** Column sums of `a` [m, n] with the module's `colSums` kernel (tests). */
+export function colSumsProbe(
+  a: Float32Array,
+  m: number,
+  n: number,
+): Float32Array {
+  checkProbe(a, m * n, "a");
+  begin();
+  const np = Math.ceil(n / 4) * 4;
+  const pa = allocZeros(m * np);
+  const av = arena.f32(pa, m * np);
+  for (let r = 0; r < m; r++) av.set(a.subarray(r * n, r * n + n), r * np);
+  const out = arena.alloc(np * 4);
+  wasm.colSums(pa, out, m, np);
+  return arena.f32(out, n).slice();
+}
+
+function checkProbe(a: Float32Array, n: number, name: string): void {
+  if (a.length !== n) {
+    throw new RangeError(
+      `kernel probe: ${name} has ${a.length} values, expected ${n}`,
+    );
+  }
 }
 
 /**

@@ -552,3 +552,177 @@ export function backward(
   const first = load<i32>(bs); // tokens of step 0 are [0, bs[0])
   if (pendEnd > first) flushRecurrentGrad(first, pendEnd, hs, gates, dUk, hp);
 }
+
+// ---------------------------------------------------------------------------
+// Projection products (dense matrix products of the input projection).
+//
+// Row-major float32 matrices. "Strips": a [k, n] matrix (n a multiple of 16)
+// stored as n/16 contiguous strips of [k, 16], so a 16-column block of B is
+// read sequentially. Register tiles are 2 rows x 16 columns (8 v128
+// accumulators), as in the recurrence above. Every sum runs over k in
+// increasing order, so results are deterministic on one machine.
+
+/**
+ * Copies src [k, n] (row-major, n a multiple of 16) into strips:
+ * dst[s][kk][0..16] = src[kk][16s..16s+16].
+ */
+export function packStrips(src: usize, dst: usize, k: i32, n: i32): void {
+  const rowBytes = <usize>n << 2;
+  const stripBytes = <usize>k << 6;
+  for (let s = 0; s < (n >> 4); s++) {
+    let from = src + (<usize>s << 6);
+    let to = dst + <usize>s * stripBytes;
+    for (let kk = 0; kk < k; kk++) {
+      v128.store(to, v128.load(from));
+      v128.store(to, v128.load(from, 16), 16);
+      v128.store(to, v128.load(from, 32), 32);
+      v128.store(to, v128.load(from, 48), 48);
+      from += rowBytes;
+      to += 64;
+    }
+  }
+}
+
+/**
+ * C [m, n] = A [m, k] · B [k, n] (+ bias [n] on every row when bias != 0).
+ * A row-major; B given as strips (see {@link packStrips}); n a multiple of
+ * 16. Tiles of 2 rows x 16 columns, row pairs outer (the pair's A rows stay
+ * in L1 while all of B streams from L2); an odd last row runs alone.
+ */
+export function gemm(
+  a: usize, bs: usize, c: usize, m: i32, k: i32, n: i32, bias: usize,
+): void {
+  const lda = <usize>k << 2;
+  const ldc = <usize>n << 2;
+  const stripBytes = <usize>k << 6;
+  const strips = n >> 4;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const a0 = a + <usize>i * lda;
+    const a1 = a0 + lda;
+    const c0 = c + <usize>i * ldc;
+    const c1 = c0 + ldc;
+    for (let s = 0; s < strips; s++) {
+      const so = <usize>s << 6;
+      let x0 = zero, x1 = zero, x2 = zero, x3 = zero;
+      if (bias != 0) {
+        x0 = v128.load(bias + so);
+        x1 = v128.load(bias + so, 16);
+        x2 = v128.load(bias + so, 32);
+        x3 = v128.load(bias + so, 48);
+      }
+      let y0 = x0, y1 = x1, y2 = x2, y3 = x3;
+      let p0 = a0, p1 = a1;
+      let w = bs + <usize>s * stripBytes;
+      for (let kk = 0; kk < k; kk++) {
+        const s0 = v128.load32_splat(p0);
+        const s1 = v128.load32_splat(p1);
+        const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
+        x0 = madd(s0, w0, x0);
+        x1 = madd(s0, w1, x1);
+        x2 = madd(s0, w2, x2);
+        x3 = madd(s0, w3, x3);
+        y0 = madd(s1, w0, y0);
+        y1 = madd(s1, w1, y1);
+        y2 = madd(s1, w2, y2);
+        y3 = madd(s1, w3, y3);
+        p0 += 4;
+        p1 += 4;
+        w += 64;
+      }
+      v128.store(c0 + so, x0); v128.store(c0 + so, x1, 16); v128.store(c0 + so, x2, 32); v128.store(c0 + so, x3, 48);
+      v128.store(c1 + so, y0); v128.store(c1 + so, y1, 16); v128.store(c1 + so, y2, 32); v128.store(c1 + so, y3, 48);
+    }
+  }
+  if (i < m) {
+    const a0 = a + <usize>i * lda;
+    const c0 = c + <usize>i * ldc;
+    for (let s = 0; s < strips; s++) {
+      const so = <usize>s << 6;
+      let x0 = zero, x1 = zero, x2 = zero, x3 = zero;
+      if (bias != 0) {
+        x0 = v128.load(bias + so);
+        x1 = v128.load(bias + so, 16);
+        x2 = v128.load(bias + so, 32);
+        x3 = v128.load(bias + so, 48);
+      }
+      let p0 = a0;
+      let w = bs + <usize>s * stripBytes;
+      for (let kk = 0; kk < k; kk++) {
+        const s0 = v128.load32_splat(p0);
+        x0 = madd(s0, v128.load(w), x0);
+        x1 = madd(s0, v128.load(w, 16), x1);
+        x2 = madd(s0, v128.load(w, 32), x2);
+        x3 = madd(s0, v128.load(w, 48), x3);
+        p0 += 4;
+        w += 64;
+      }
+      v128.store(c0 + so, x0); v128.store(c0 + so, x1, 16); v128.store(c0 + so, x2, 32); v128.store(c0 + so, x3, 48);
+    }
+  }
+}
+
+// Rows of A (= columns of Aᵀ) per pass of gemmTN: the chunk's 16-column
+// block of B (16 KiB) stays in L1 while every tile of C passes over it.
+const TN_CHUNK: i32 = 256;
+
+/**
+ * C [m, n] += Aᵀ · B, with A [k, m] and B [k, n] row-major (so Cᵢⱼ +=
+ * Σₖ A[k][i] B[k][j]). m even, n a multiple of 16; C must be initialised by
+ * the caller (zeros for a plain product). The k rows are taken in chunks of
+ * TN_CHUNK; within a chunk, tiles of 2 x 16 of C stay in registers.
+ */
+export function gemmTN(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32,
+): void {
+  const lda = <usize>m << 2;
+  const ldb = <usize>n << 2;
+  const ldc = <usize>n << 2;
+  for (let k0 = 0; k0 < k; k0 += TN_CHUNK) {
+    const k1 = min(k0 + TN_CHUNK, k);
+    for (let j = 0; j < n; j += 16) {
+      const jo = <usize>j << 2;
+      for (let i = 0; i < m; i += 2) {
+        const c0 = c + <usize>i * ldc + jo;
+        const c1 = c0 + ldc;
+        let x0 = v128.load(c0), x1 = v128.load(c0, 16), x2 = v128.load(c0, 32), x3 = v128.load(c0, 48);
+        let y0 = v128.load(c1), y1 = v128.load(c1, 16), y2 = v128.load(c1, 32), y3 = v128.load(c1, 48);
+        let pa = a + <usize>k0 * lda + (<usize>i << 2);
+        let pb = b + <usize>k0 * ldb + jo;
+        for (let kk = k0; kk < k1; kk++) {
+          const s0 = v128.load32_splat(pa);
+          const s1 = v128.load32_splat(pa, 4);
+          const w0 = v128.load(pb), w1 = v128.load(pb, 16), w2 = v128.load(pb, 32), w3 = v128.load(pb, 48);
+          x0 = madd(s0, w0, x0);
+          x1 = madd(s0, w1, x1);
+          x2 = madd(s0, w2, x2);
+          x3 = madd(s0, w3, x3);
+          y0 = madd(s1, w0, y0);
+          y1 = madd(s1, w1, y1);
+          y2 = madd(s1, w2, y2);
+          y3 = madd(s1, w3, y3);
+          pa += lda;
+          pb += ldb;
+        }
+        v128.store(c0, x0); v128.store(c0, x1, 16); v128.store(c0, x2, 32); v128.store(c0, x3, 48);
+        v128.store(c1, y0); v128.store(c1, y1, 16); v128.store(c1, y2, 32); v128.store(c1, y3, 48);
+      }
+    }
+  }
+}
+
+/** out [n] = Σ over the m rows of a [m, n] (n a multiple of 4), rows in order. */
+export function colSums(a: usize, out: usize, m: i32, n: i32): void {
+  const rowBytes = <usize>n << 2;
+  for (let j = 0; j < n; j += 4) {
+    const jo = <usize>j << 2;
+    let acc = f32x4.splat(0);
+    let p = a + jo;
+    for (let i = 0; i < m; i++) {
+      acc = f32x4.add(acc, v128.load(p));
+      p += rowBytes;
+    }
+    v128.store(out + jo, acc);
+  }
+}
