@@ -19,7 +19,8 @@ import { findRun } from "../lib/train/run.ts";
 const USAGE = `Usage: deno task runs [options]
 
   --quick          quick mode (smoke test: few articles, 2 epochs, seed 0)
-  --jobs N         training processes at once (default 1; each uses one core)
+  --jobs N         training processes at once (default: the number of CPUs,
+                   at most 4; each uses one core and ~1.5 GB)
   --seeds 0,1,2    seeds (default: $BBC_SEEDS, else 0,1,2; quick: 0)
   --only 04,05     only these experiments (ids or numbers)
   --runs DIR       run store root (default: $BBC_RUNS_DIR, else ./runs)`;
@@ -29,7 +30,10 @@ async function main(): Promise<number> {
     args: Deno.args,
     options: {
       quick: { type: "boolean", default: false },
-      jobs: { type: "string", default: "1" },
+      jobs: {
+        type: "string",
+        default: String(Math.min(4, navigator.hardwareConcurrency || 1)),
+      },
       seeds: { type: "string" },
       only: { type: "string" },
       runs: { type: "string" },

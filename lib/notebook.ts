@@ -9,6 +9,7 @@
 
 import pl from "nodejs-polars";
 import { BASE_CONFIG } from "./config.ts";
+import { REPO_ROOT } from "./data/paths.ts";
 import {
   diffConfigs,
   type Experiment,
@@ -59,7 +60,13 @@ export function showSettings(s: SeriesSettings): HtmlOutput {
       s.retrain
         ? "retraining every run"
         : "stored runs with the same config are reused"
-    } · run store <code>${escapeHtml(s.runsRoot)}</code>`,
+    } · run store <code>${
+      escapeHtml(
+        s.runsRoot.startsWith(`${REPO_ROOT}/`)
+          ? s.runsRoot.slice(REPO_ROOT.length + 1)
+          : s.runsRoot,
+      )
+    }</code>`,
   ]);
 }
 
