@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DENO_VERSION=2.9.6
-APT_PACKAGES=(jupyter-nbconvert jupyter-client jupyter-core python3-nbclient)
+# Jupyter's headless executor and exporter; Mesa's software renderer so that
+# Deno's WebGPU finds an adapter (llvmpipe) and the WebGPU correctness tests run.
+APT_PACKAGES=(jupyter-nbconvert jupyter-client jupyter-core python3-nbclient libegl-mesa0 libgl1-mesa-dri)
 
 if ! command -v deno >/dev/null || [[ "$(deno --version | head -n1)" != "deno ${DENO_VERSION} "* ]]; then
   echo "bootstrap: installing deno ${DENO_VERSION} with npm"
