@@ -276,3 +276,40 @@ Deno.test("Adam fused: a matMul with the variable as second operand sees the upd
     adam.dispose();
   }
 });
+
+Deno.test("Adam's first step follows the Keras and PyTorch formulas (hand-computed golden)", async () => {
+  // After one step m̂ = g and v̂ = g², so the update is lr·g/(|g| + ε') with
+  // ε' = ε for PyTorch (ε added to the bias-corrected √v̂: torch.optim.Adam)
+  // and ε' = ε/√(1 − β2) for Keras 3 (ε added to √v before the correction is
+  // folded into the step size: keras.optimizers.Adam). With a gradient of
+  // 1e-6 and ε = 1e-7 the two differ visibly.
+  await initBackend("cpu");
+  const g = 1e-6, lr = 1e-3, eps = 1e-7, b2 = 0.999;
+  for (const implementation of ["ops", "fused"] as const) {
+    for (
+      const [formula, epsEff] of [["torch", eps], [
+        "keras",
+        eps / Math.sqrt(1 - b2),
+      ]] as const
+    ) {
+      const p = tf.variable(tf.tensor1d([0.5]));
+      const adam = new Adam([p], {
+        learningRate: lr,
+        epsilon: eps,
+        formula,
+        implementation,
+      });
+      const grad = tf.tensor1d([g]);
+      adam.apply([grad]);
+      const got = (await p.data())[0];
+      const want = Math.fround(0.5 - lr * g / (g + epsEff));
+      assert.ok(
+        Math.abs(got - want) < 2e-7,
+        `${implementation}/${formula}: ${got} vs ${want}`,
+      );
+      grad.dispose();
+      adam.dispose();
+      p.dispose();
+    }
+  }
+});

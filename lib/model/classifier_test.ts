@@ -4,7 +4,7 @@ import { BASE_CONFIG, type ModelConfig } from "../config.ts";
 import { RandomState } from "../data/random.ts";
 import { Adam, isRowSparse, type RowSparseGradient } from "./adam.ts";
 import { initBackend } from "./backend.ts";
-import { LstmClassifier } from "./classifier.ts";
+import { DOUBLE_SOFTMAX_FLOOR, LstmClassifier } from "./classifier.ts";
 import { seededRandom } from "./kernels/_reference.ts";
 
 // The training step's row-sparse embedding gradient against the dense one
@@ -201,5 +201,50 @@ Deno.test("LstmClassifier.gradients() returns the batch's ids as rows and leaks 
   );
   assert.deepEqual([...g.rows].sort((x, y) => x - y), distinct);
   assert.ok(Number.isFinite(step.loss) && step.loss > 0);
+  model.dispose();
+});
+
+Deno.test("rowLosses(): logits give softmax cross-entropy; the double softmax cannot go below ln(e+4)−1", async () => {
+  await initBackend("cpu");
+  const model = new LstmClassifier(KERAS, V, C, new RandomState(1), "fused");
+  const dbl = new LstmClassifier(
+    { ...KERAS, output: "doubleSoftmax" },
+    V,
+    C,
+    new RandomState(1),
+    "fused",
+  );
+  // Hand-computed: −log softmax([2, 0, 0, 0, 0])[0] = log(e² + 4) − 2.
+  const z = tf.tensor2d([[2, 0, 0, 0, 0], [50, -50, -50, -50, -50]]);
+  const y = tf.tensor1d([0, 0], "int32");
+  const ce = await model.rowLosses(z, y).data();
+  assert.ok(Math.abs(ce[0] - (Math.log(Math.E ** 2 + 4) - 2)) < 1e-6);
+  assert.ok(ce[1] < 1e-6);
+  // Softmax outputs lie in [0, 1], so the second softmax sees logits at most
+  // 1 apart: the best it can do is a loss of ln(e + 4) − 1 ≈ 0.9048.
+  const d = await dbl.rowLosses(z, y).data();
+  assert.ok(
+    d[1] >= DOUBLE_SOFTMAX_FLOOR - 1e-6 && d[1] < DOUBLE_SOFTMAX_FLOOR + 1e-4,
+    `${d[1]}`,
+  );
+  assert.ok(Math.abs(DOUBLE_SOFTMAX_FLOOR - 0.9048) < 1e-4);
+  tf.dispose([z, y]);
+  model.dispose();
+  dbl.dispose();
+});
+
+Deno.test("evaluate() gives the same predictions and loss in batches of 256, 7 or all at once", async () => {
+  await initBackend("wasm");
+  const model = new LstmClassifier(KERAS, V, C, new RandomState(2), "fused");
+  const b = batches(5, 1)[0];
+  const all = await model.evaluate(b.ids, B, T, b.labels, null);
+  for (const size of [256, 7]) {
+    const part = await model.evaluate(b.ids, B, T, b.labels, size);
+    assert.deepEqual(part.predictions, all.predictions);
+    assert.equal(part.correct, all.correct);
+    assert.ok(
+      Math.abs(part.lossSum - all.lossSum) < 1e-4 * Math.abs(all.lossSum),
+    );
+  }
   model.dispose();
 });
