@@ -293,7 +293,7 @@ export function showEvaluation(
       { header: "best val acc", value: "best" },
       { header: "epochs", value: "epochs", digits: 1 },
     ], {
-      title: "Validation accuracy (298 held-out articles)",
+      title: `Validation accuracy (${runs[0].data.valRows} held-out articles)`,
       note:
         "ours: mean ± sample sd over seeds; final = weights the run ended with; best = highest epoch. Upstream: single unseeded runs as printed.",
     }),
