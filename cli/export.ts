@@ -18,7 +18,7 @@
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../lib/data/paths.ts";
 import { experiments } from "../lib/experiments.ts";
-import { accuracyStats, storedRuns } from "../lib/notebook.ts";
+import { accuracyStats, storedRuns, withShortfall } from "../lib/notebook.ts";
 import { seriesSettings } from "../lib/series.ts";
 import { fixed, formatMeanSd } from "../lib/report/stats.ts";
 import { escapeHtml } from "../lib/report/display.ts";
@@ -126,7 +126,9 @@ async function writeIndex(
     rows.push(
       `<tr><td><a href="${exp.id}.html">${exp.number} · ${
         escapeHtml(exp.title)
-      }</a></td><td>${escapeHtml(exp.toggle)}</td><td class="n">${
+      }</a></td><td>${
+        escapeHtml(withShortfall(exp.toggle, runs))
+      }</td><td class="n">${
         s ? formatMeanSd(s.final, 4) : "—"
       }</td><td class="n">${
         s ? formatMeanSd(s.best, 4) : "—"

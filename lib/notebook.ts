@@ -241,6 +241,24 @@ export function showRuns(runs: readonly RunRecord[]): HtmlOutput {
   );
 }
 
+/**
+ * When the runs did not run on the backend their config named (anything but
+ * `"auto"`), a short note such as `"asked for gpu, ran on wasm"`; else null.
+ * Tables use it so that an experiment whose toggle is the backend never reads
+ * as if that backend had been measured.
+ */
+export function backendShortfall(runs: readonly RunRecord[]): string | null {
+  const missed = runs.filter((r) =>
+    r.backend.requested !== "auto" && r.backend.fallback !== undefined
+  );
+  if (missed.length === 0) return null;
+  const ran = [...new Set(missed.map((r) => r.backend.name))].join("/");
+  const of = missed.length === runs.length
+    ? ""
+    : ` (${missed.length} of ${runs.length} runs)`;
+  return `asked for ${missed[0].backend.requested}, ran on ${ran}${of}`;
+}
+
 /** Mean ± sd of final and best validation accuracy over the runs. */
 export function accuracyStats(
   runs: readonly RunRecord[],
@@ -385,7 +403,11 @@ export async function conclusion(
     const baseRuns = await storedRuns(exp.base, settings);
     if (baseRuns.length > 0) {
       const b = accuracyStats(baseRuns);
-      const verdict = VERDICT[compareSeeds(b.final, s.final)];
+      const shortfall = backendShortfall(runs);
+      const verdict = shortfall !== null &&
+          experiment(exp.base).config.backend !== exp.config.backend
+        ? `not a measurement of the backend, which did not change here (${shortfall})`
+        : VERDICT[compareSeeds(b.final, s.final)];
       lines.push(
         `Against ${exp.base} (${describe(b.final)} final, ${
           describe(b.best)
@@ -432,9 +454,9 @@ export async function conclusion(
   const stops = runs.filter((r) => r.stopReason === "earlyStopping").length;
   if (stops > 0) {
     lines.push(
-      `${stops} of ${runs.length} runs stopped early (patience ${exp.config.train.patience}); the reported weights are the last epoch's${
-        exp.config.train.restoreBestWeights ? " best epoch's" : ""
-      }, as upstream.`,
+      `${stops} of ${runs.length} runs stopped early (patience ${exp.config.train.patience}); the reported weights are the ${
+        exp.config.train.restoreBestWeights ? "best" : "last"
+      } epoch's, as upstream.`,
     );
   }
   const nonFinite = runs.filter((r) => r.stopReason === "nonFinite");
@@ -488,7 +510,7 @@ export function showSeriesTable(rows: readonly SeriesRow[]): HtmlOutput {
       const u = exp.upstream.length > 0 ? upstreamRun(exp.upstream[0]) : null;
       return {
         id: exp.number,
-        toggle: exp.toggle,
+        toggle: withShortfall(exp.toggle, runs),
         seeds: runs.length,
         final: s?.final ?? null,
         best: s?.best ?? null,
@@ -518,6 +540,15 @@ export function showSeriesTable(rows: readonly SeriesRow[]): HtmlOutput {
         "final = the weights each run ended with (no best-weight restore, as upstream); best = best epoch; s per run includes data preparation and prediction.",
     },
   );
+}
+
+/** `toggle`, plus the backend shortfall of its runs in brackets when there is one. */
+export function withShortfall(
+  toggle: string,
+  runs: readonly RunRecord[],
+): string {
+  const note = backendShortfall(runs);
+  return note ? `${toggle} [${note}]` : toggle;
 }
 
 /** Final validation accuracy of every experiment: seeds, mean ± sd, upstream. */
@@ -608,6 +639,9 @@ export function showLessons(rows: readonly SeriesRow[]): HtmlOutput {
     const a = byNumber.get(l.from), b = byNumber.get(l.to);
     if (!a || !b || a.runs.length === 0 || b.runs.length === 0) return [];
     const sa = accuracyStats(a.runs).final, sb = accuracyStats(b.runs).final;
+    // A backend toggle that fell back compares a backend with itself.
+    const untested = backendShortfall(b.runs) !== null &&
+      a.exp.config.backend !== b.exp.config.backend;
     const ua = a.exp.upstream[0]
       ? upstreamRun(a.exp.upstream[0]).finalValAccuracy
       : null;
@@ -620,7 +654,9 @@ export function showLessons(rows: readonly SeriesRow[]): HtmlOutput {
       from: sa,
       to: sb,
       delta: sb.mean - sa.mean,
-      verdict: VERDICT[compareSeeds(sa, sb)],
+      verdict: untested
+        ? `not tested here: ${backendShortfall(b.runs)}`
+        : VERDICT[compareSeeds(sa, sb)],
       upstream: ua !== null && ub !== null ? ub - ua : null,
     }];
   });

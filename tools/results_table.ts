@@ -9,7 +9,7 @@
  * @module
  */
 
-import { accuracyStats, seriesRows } from "../lib/notebook.ts";
+import { accuracyStats, seriesRows, withShortfall } from "../lib/notebook.ts";
 import { seriesSettings } from "../lib/series.ts";
 import { fixed, formatMeanSd } from "../lib/report/stats.ts";
 import { upstreamRun } from "../lib/upstream/mod.ts";
@@ -31,9 +31,9 @@ for (const { exp, runs: rs } of rows) {
   const s = accuracyStats(rs);
   const up = exp.upstream[0] ? upstreamRun(exp.upstream[0]) : null;
   console.log(
-    `| ${exp.number} | ${exp.toggle} | ${formatMeanSd(s.final, 4)} | ${
-      formatMeanSd(s.best, 4)
-    } | ${formatMeanSd(s.epochs, 1)} | ${
+    `| ${exp.number} | ${withShortfall(exp.toggle, rs)} | ${
+      formatMeanSd(s.final, 4)
+    } | ${formatMeanSd(s.best, 4)} | ${formatMeanSd(s.epochs, 1)} | ${
       up
         ? `${fixed(up.finalValAccuracy, 4)} / ${fixed(up.bestValAccuracy, 4)}`
         : "—"
