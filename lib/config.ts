@@ -179,15 +179,22 @@ export interface TrainConfig {
   predictBatchSize: number | null;
 }
 
-/** Compute backends. */
-export type BackendName =
-  | "auto"
-  | "tensorflow"
-  | "webgpu"
-  | "wasm"
-  | "cpu"
-  /** The first GPU backend that loads on real hardware, else `auto`. */
-  | "gpu";
+/**
+ * Every compute backend a config may name. `"auto"` picks the fastest that
+ * loads; `"gpu"` the first GPU backend that loads on real hardware, else
+ * `"auto"`'s choice (the fallback is recorded with the run).
+ */
+export const BACKEND_NAMES = [
+  "auto",
+  "tensorflow",
+  "webgpu",
+  "wasm",
+  "cpu",
+  "gpu",
+] as const;
+
+/** Compute backends: one of {@link BACKEND_NAMES}. */
+export type BackendName = typeof BACKEND_NAMES[number];
 
 /** One experiment: everything a run needs besides its seed. */
 export interface ExperimentConfig {
@@ -407,16 +414,5 @@ export function validateConfig(c: ExperimentConfig): void {
   if (t.predictBatchSize !== null) {
     positiveInt("train.predictBatchSize", t.predictBatchSize);
   }
-  oneOf(
-    "backend",
-    c.backend,
-    [
-      "auto",
-      "tensorflow",
-      "webgpu",
-      "wasm",
-      "cpu",
-      "gpu",
-    ] as const,
-  );
+  oneOf("backend", c.backend, BACKEND_NAMES);
 }

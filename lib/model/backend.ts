@@ -37,7 +37,7 @@ import {
   setWasmPaths,
   version_wasm,
 } from "@tensorflow/tfjs-backend-wasm";
-import type { BackendName } from "../config.ts";
+import { BACKEND_NAMES, type BackendName } from "../config.ts";
 import { REPO_ROOT } from "../data/paths.ts";
 import { registerGatherGrad } from "./kernels/gather_grad.ts";
 import { registerWasmMatMulFix } from "./kernels/wasm_matmul.ts";
@@ -347,15 +347,6 @@ async function tryCpu(): Promise<Attempt> {
     detail: `cpu: plain JS kernels; tfjs-core ${tf.version_core}`,
   };
 }
-
-const BACKEND_NAMES: readonly BackendName[] = [
-  "auto",
-  "tensorflow",
-  "webgpu",
-  "wasm",
-  "cpu",
-  "gpu",
-];
 
 /**
  * Starts the tfjs backend the config asks for and returns what ran.
