@@ -93,15 +93,17 @@ function header(exp: Experiment): string {
   }${notes}`;
 }
 
+// Measured in the committed full series (runs/full): a 2-core AMD EPYC, two
+// runs at a time, wasm backend. Each notebook's runs table has its own times.
 function runtimeText(exp: Experiment): string {
   const m = exp.config.model;
   if (m.masking === "none" && exp.config.data.tokenizer === "bert") {
-    return "the slowest kind (every one of 512 steps runs), several minutes per seed on a 2-core CPU; see the measured times in the runs table below.";
+    return "every one of the 512 padded steps runs: about 7 s an epoch, 3–8 min per seed on a 2-core CPU (measured; see the runs table below).";
   }
   if (m.masking === "none") {
-    return "every padding step runs (sequences of ~1600 steps), a few minutes per seed on a 2-core CPU; see the runs table below.";
+    return "every one of the ~1650 padded steps runs: 10–12 s an epoch, 8–12 min per seed on a 2-core CPU (measured; see the runs table below).";
   }
-  return "only real tokens are computed, a few minutes per seed on a 2-core CPU; see the runs table below.";
+  return "only real tokens are computed: 5–11 s an epoch, 2–8 min per seed on a 2-core CPU (measured; see the runs table below).";
 }
 
 function experimentNotebook(exp: Experiment): Cell[] {
@@ -235,6 +237,22 @@ function sourceOf(cell: Cell): string {
   return cell.source.join("");
 }
 
+/**
+ * `value` with every object's keys in sorted order, as nbformat writes
+ * notebooks (`json.dumps(sort_keys=True, indent=1)`), so that generating
+ * and executing a notebook do not reorder each other's lines.
+ */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value).sort().map((k) => [
+      k,
+      sortKeys((value as Record<string, unknown>)[k]),
+    ]),
+  );
+}
+
 async function main(): Promise<void> {
   const check = Deno.args.includes("--check");
   const dir = `${REPO_ROOT}/notebooks`;
@@ -281,7 +299,10 @@ async function main(): Promise<void> {
       nbformat_minor: 5,
     };
     await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(path, JSON.stringify(nb, null, 1) + "\n");
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(sortKeys(nb), null, 1) + "\n",
+    );
     console.log(`${same ? "unchanged" : "wrote"}  notebooks/${name}`);
   }
   if (check && stale > 0) Deno.exit(1);
