@@ -55,8 +55,10 @@ interface Probe {
   engine: string;
 }
 
-/** `steps` Adam steps on the first `rows` training rows, then logits of the first `rows` validation rows. */
-async function probe(backend: BackendInfo): Promise<Probe> {
+/** The experiment's model with seed-0 weights, on the engine that suits `backend`. */
+function freshModel(
+  backend: BackendInfo,
+): { model: LstmClassifier; engine: string } {
   const engine = resolveEngine(exp.config.model.engine, backend.name);
   const model = new LstmClassifier(
     exp.config.model,
@@ -65,6 +67,12 @@ async function probe(backend: BackendInfo): Promise<Probe> {
     new RandomState(0),
     engine,
   );
+  return { model, engine };
+}
+
+/** `steps` Adam steps on the first `rows` training rows, then logits of the first `rows` validation rows. */
+async function probe(backend: BackendInfo): Promise<Probe> {
+  const { model, engine } = freshModel(backend);
   const adam = new Adam(model.variables, { epsilon: exp.config.train.epsilon });
   const batch = {
     ids: data.train.ids.subarray(0, rows * t),
@@ -93,14 +101,7 @@ async function probe(backend: BackendInfo): Promise<Probe> {
 }
 
 async function epochSeconds(backend: BackendInfo): Promise<number> {
-  const engine = resolveEngine(exp.config.model.engine, backend.name);
-  const model = new LstmClassifier(
-    exp.config.model,
-    data.embeddingRows,
-    5,
-    new RandomState(0),
-    engine,
-  );
+  const { model } = freshModel(backend);
   const t0 = performance.now();
   await fit(model, {
     train: data.train,

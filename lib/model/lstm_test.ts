@@ -198,26 +198,7 @@ interface Result {
 
 async function ours(c: Case, w: Weights, opts: LstmOptions): Promise<Result> {
   const ids = Int32Array.from(c.ids.flat());
-  const { value, grads } = tf.variableGrads(() => {
-    const h = lstmLastState(
-      {
-        embeddings: w.emb,
-        kernel: w.kernel,
-        recurrentKernel: w.recurrent,
-        bias: w.bias,
-      },
-      {
-        ids,
-        batch: c.batch,
-        timesteps: c.timesteps,
-        masked: c.masked,
-        inputDropoutMask: w.dropout,
-      },
-      opts,
-    );
-    return tf.sum(tf.mul(h, w.weights)) as tf.Scalar;
-  }, [w.emb, w.kernel, w.recurrent, w.bias]);
-  const out = tf.tidy(() =>
+  const forward = () =>
     lstmLastState(
       {
         embeddings: w.emb,
@@ -233,8 +214,12 @@ async function ours(c: Case, w: Weights, opts: LstmOptions): Promise<Result> {
         inputDropoutMask: w.dropout,
       },
       opts,
-    )
+    );
+  const { value, grads } = tf.variableGrads(
+    () => tf.sum(tf.mul(forward(), w.weights)) as tf.Scalar,
+    [w.emb, w.kernel, w.recurrent, w.bias],
   );
+  const out = tf.tidy(forward);
   // data(), not dataSync(): webgpu has no synchronous read in Deno.
   const result = {
     out: await out.data() as Float32Array,

@@ -371,18 +371,22 @@ function wasmKernelFunc(
   const k = coefficients(attrs as unknown as AdamKernelAttrs);
   const mod = adamModuleFor(memory);
   const torch = k.torch ? 1 : 0;
-  // The new parameter goes to a fresh tensor (see the module doc).
-  const out = b.makeOutput([...param.shape], "float32");
-  if (inputs.grad != null) {
-    const grad = inputs.grad as Info;
-    checkSameShape("grad", param, grad);
+  // Adam with a gradient on `count` floats at byte offsets p, o, m, v, g.
+  const dense = (
+    p: number,
+    o: number,
+    mo: number,
+    vo: number,
+    g: number,
+    count: number,
+  ) =>
     mod.adamDense(
-      offsetOf(b, param),
-      offsetOf(b, out),
-      offsetOf(b, m),
-      offsetOf(b, v),
-      offsetOf(b, grad),
-      size(param),
+      p,
+      o,
+      mo,
+      vo,
+      g,
+      count,
       k.b1,
       k.ob1,
       k.b2,
@@ -391,6 +395,19 @@ function wasmKernelFunc(
       k.scale,
       k.root2,
       torch,
+    );
+  // The new parameter goes to a fresh tensor (see the module doc).
+  const out = b.makeOutput([...param.shape], "float32");
+  if (inputs.grad != null) {
+    const grad = inputs.grad as Info;
+    checkSameShape("grad", param, grad);
+    dense(
+      offsetOf(b, param),
+      offsetOf(b, out),
+      offsetOf(b, m),
+      offsetOf(b, v),
+      offsetOf(b, grad),
+      size(param),
     );
     return [out];
   }
@@ -450,22 +467,7 @@ function wasmKernelFunc(
       run = row + 1;
       if (row === n) break;
       const o = row * rowBytes;
-      mod.adamDense(
-        p0 + o,
-        o0 + o,
-        m0 + o,
-        v0 + o,
-        g0 + s * rowBytes,
-        width,
-        k.b1,
-        k.ob1,
-        k.b2,
-        k.ob2,
-        k.eps,
-        k.scale,
-        k.root2,
-        torch,
-      );
+      dense(p0 + o, o0 + o, m0 + o, v0 + o, g0 + s * rowBytes, width);
     }
   } finally {
     if (scratch !== 0) b.wasm._free(scratch);

@@ -287,6 +287,36 @@ function allocZeros(length: number): number {
   return ptr;
 }
 
+/** `a` [rows, cols] copied into zeroed memory with row stride `stride` ≥ cols. */
+function putPadded(
+  a: Float32Array,
+  rows: number,
+  cols: number,
+  stride: number,
+): number {
+  const ptr = allocZeros(rows * stride);
+  const view = arena.f32(ptr, rows * stride);
+  for (let r = 0; r < rows; r++) {
+    view.set(a.subarray(r * cols, r * cols + cols), r * stride);
+  }
+  return ptr;
+}
+
+/** [rows, stride] floats at `ptr`, read back without their padding: [rows, cols]. */
+function takeUnpadded(
+  ptr: number,
+  rows: number,
+  cols: number,
+  stride: number,
+): Float32Array {
+  const view = arena.f32(ptr, rows * stride);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    out.set(view.subarray(r * stride, r * stride + cols), r * cols);
+  }
+  return out;
+}
+
 /** Recurrent kernel [H, 4H] → interleaved, padded [Hp, 4Hp] in memory. */
 function putRecurrent(recurrent: Float32Array, h: number, hp: number): number {
   const raw = putF32(recurrent);
@@ -746,9 +776,7 @@ export function gemmProbe(
   begin();
   const np = Math.ceil(n / 16) * 16;
   const pa = putF32(a);
-  const pb = allocZeros(k * np);
-  const bv = arena.f32(pb, k * np);
-  for (let r = 0; r < k; r++) bv.set(b.subarray(r * n, r * n + n), r * np);
+  const pb = putPadded(b, k, n, np);
   const strips = arena.alloc(k * np * 4);
   wasm.packStrips(pb, strips, k, np);
   let pBias = 0;
@@ -759,10 +787,7 @@ export function gemmProbe(
   }
   const pc = arena.alloc(m * np * 4);
   wasm.gemm(pa, strips, pc, m, k, np, pBias);
-  const c = arena.f32(pc, m * np);
-  const out = new Float32Array(m * n);
-  for (let r = 0; r < m; r++) out.set(c.subarray(r * np, r * np + n), r * n);
-  return out;
+  return takeUnpadded(pc, m, n, np);
 }
 
 /**
@@ -782,18 +807,11 @@ export function gemmTNProbe(
   begin();
   const mp = m + (m & 1);
   const np = Math.ceil(n / 16) * 16;
-  const pa = allocZeros(k * mp);
-  const av = arena.f32(pa, k * mp);
-  for (let r = 0; r < k; r++) av.set(a.subarray(r * m, r * m + m), r * mp);
-  const pb = allocZeros(k * np);
-  const bv = arena.f32(pb, k * np);
-  for (let r = 0; r < k; r++) bv.set(b.subarray(r * n, r * n + n), r * np);
+  const pa = putPadded(a, k, m, mp);
+  const pb = putPadded(b, k, n, np);
   const pc = allocZeros(mp * np);
   wasm.gemmTN(pa, pb, pc, mp, k, np);
-  const c = arena.f32(pc, mp * np);
-  const out = new Float32Array(m * n);
-  for (let r = 0; r < m; r++) out.set(c.subarray(r * np, r * np + n), r * n);
-  return out;
+  return takeUnpadded(pc, m, n, np);
 }
 
 /** Column sums of `a` [m, n] with the module's `colSums` kernel (tests). */
@@ -805,9 +823,7 @@ export function colSumsProbe(
   checkProbe(a, m * n, "a");
   begin();
   const np = Math.ceil(n / 4) * 4;
-  const pa = allocZeros(m * np);
-  const av = arena.f32(pa, m * np);
-  for (let r = 0; r < m; r++) av.set(a.subarray(r * n, r * n + n), r * np);
+  const pa = putPadded(a, m, n, np);
   const out = arena.alloc(np * 4);
   wasm.colSums(pa, out, m, np);
   return arena.f32(out, n).slice();
