@@ -17,8 +17,12 @@
 
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../lib/data/paths.ts";
-import { experiments } from "../lib/experiments.ts";
-import { accuracyStats, storedRuns, withShortfall } from "../lib/notebook.ts";
+import {
+  accuracyStats,
+  machineOf,
+  seriesRows,
+  withShortfall,
+} from "../lib/notebook.ts";
 import { seriesSettings } from "../lib/series.ts";
 import { fixed, formatMeanSd } from "../lib/report/stats.ts";
 import { escapeHtml } from "../lib/report/display.ts";
@@ -112,16 +116,13 @@ async function writeIndex(
 ): Promise<void> {
   const rows: string[] = [];
   let machine = "";
-  for (const exp of experiments()) {
-    const runs = await storedRuns(exp.id, settings);
+  for (const { exp, runs } of await seriesRows(settings)) {
     const s = runs.length > 0 ? accuracyStats(runs) : null;
     const up = exp.upstream[0] ? upstreamRun(exp.upstream[0]) : null;
     if (!machine && runs[0]) {
-      const m = runs[0].machine;
-      machine =
-        `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}; backend ${
-          runs[0].backend.name
-        }/${runs[0].engine}`;
+      machine = `${machineOf(runs[0])}; backend ${runs[0].backend.name}/${
+        runs[0].engine
+      }`;
     }
     rows.push(
       `<tr><td><a href="${exp.id}.html">${exp.number} · ${

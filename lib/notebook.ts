@@ -259,6 +259,12 @@ export function backendShortfall(runs: readonly RunRecord[]): string | null {
   return `asked for ${missed[0].backend.requested}, ran on ${ran}${of}`;
 }
 
+/** The machine a run ran on, in one phrase: "2 × AMD EPYC, 23.5 GiB, linux …". */
+export function machineOf(run: RunRecord): string {
+  const m = run.machine;
+  return `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}`;
+}
+
 /** Mean ± sd of final and best validation accuracy over the runs. */
 export function accuracyStats(
   runs: readonly RunRecord[],
@@ -640,7 +646,8 @@ export function showLessons(rows: readonly SeriesRow[]): HtmlOutput {
     if (!a || !b || a.runs.length === 0 || b.runs.length === 0) return [];
     const sa = accuracyStats(a.runs).final, sb = accuracyStats(b.runs).final;
     // A backend toggle that fell back compares a backend with itself.
-    const untested = backendShortfall(b.runs) !== null &&
+    const shortfall = backendShortfall(b.runs);
+    const untested = shortfall !== null &&
       a.exp.config.backend !== b.exp.config.backend;
     const ua = a.exp.upstream[0]
       ? upstreamRun(a.exp.upstream[0]).finalValAccuracy
@@ -655,7 +662,7 @@ export function showLessons(rows: readonly SeriesRow[]): HtmlOutput {
       to: sb,
       delta: sb.mean - sa.mean,
       verdict: untested
-        ? `not tested here: ${backendShortfall(b.runs)}`
+        ? `not tested here: ${shortfall}`
         : VERDICT[compareSeeds(sa, sb)],
       upstream: ua !== null && ub !== null ? ub - ua : null,
     }];

@@ -9,7 +9,12 @@
  * @module
  */
 
-import { accuracyStats, seriesRows, withShortfall } from "../lib/notebook.ts";
+import {
+  accuracyStats,
+  machineOf,
+  seriesRows,
+  withShortfall,
+} from "../lib/notebook.ts";
 import { seriesSettings } from "../lib/series.ts";
 import { fixed, formatMeanSd } from "../lib/report/stats.ts";
 import { upstreamRun } from "../lib/upstream/mod.ts";
@@ -45,9 +50,9 @@ for (const { exp, runs: rs } of rows) {
     cpu += r.timings.totalSeconds;
     runs++;
     if (!machine) {
-      const m = r.machine;
-      machine =
-        `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}; ${r.backend.name}/${r.engine}; Deno ${r.versions.deno}, tfjs ${r.versions.tfjs}`;
+      machine = `${
+        machineOf(r)
+      }; ${r.backend.name}/${r.engine}; Deno ${r.versions.deno}, tfjs ${r.versions.tfjs}`;
     }
   }
 }
